@@ -1,0 +1,53 @@
+# Everything the project needs is installed from here, starting from a bare Python.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install browser run demo test test-fast lint format bench check-migrations clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(PY)
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@$(MAKE) --no-print-directory browser
+
+# Browser tests drive Debian's Chromium through Playwright; Playwright's own
+# browser download is not available, so install the system package if missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	}
+
+demo: install
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_demo
+	@if [ -n "$(INTEROP_DATA)" ]; then $(PY) manage.py import_guidelines "$(INTEROP_DATA)"; fi
+
+run: demo
+	@echo "Serving http://$(HOST):$(PORT)/"
+	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(PY) benchmarks/import_export.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

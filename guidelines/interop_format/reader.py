@@ -1,0 +1,469 @@
+"""Read a guideline document of any schema generation into unsaved rows.
+
+Structural faults that leave no guideline to speak of (not JSON, not an
+object, no known schema, capabilities or tests of the wrong shape) raise
+``FormatError``. Everything else the committee may have written is kept, and
+what looks wrong is reported as a warning: the committee decides what to fix.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from typing import Any
+
+from capabilities.models import Capability, Criterion, Test
+from guidelines.models import (
+    Component,
+    ComponentEntry,
+    DesignatedSection,
+    EntryKind,
+    Guideline,
+    Program,
+    ProgramComponent,
+    ProgramComponentRole,
+    ProgramKind,
+    Section,
+    TestRepository,
+)
+
+from .bundle import Bundle
+from .fields import ChildValue, Report, describe, pointer_join, read_object
+from .specs import GENERATIONS, SECTION_STATUSES, Generation
+
+
+class FormatError(Exception):
+    """The document cannot be read as a guideline. ``where`` locates the fault."""
+
+    def __init__(self, where: str, message: str):
+        super().__init__(f"{where}: {message}" if where else message)
+        self.where = where
+        self.message = message
+
+
+def parse_json(raw: bytes) -> Any:
+    """Decode a file's bytes as JSON, with errors that give line and column."""
+    if not raw.strip():
+        raise FormatError("", "the file is empty; expected a JSON object")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FormatError(f"byte {exc.start}", "the file is not UTF-8 text") from exc
+    duplicates: list[str] = []
+
+    def no_duplicates(pairs):
+        counts = Counter(key for key, _ in pairs)
+        duplicates.extend(key for key, n in counts.items() if n > 1)
+        return dict(pairs)
+
+    try:
+        doc = json.loads(text, object_pairs_hook=no_duplicates)
+    except json.JSONDecodeError as exc:
+        raise FormatError(
+            f"line {exc.lineno}, column {exc.colno}", f"invalid JSON: {exc.msg}"
+        ) from exc
+    if duplicates:
+        # A JSON object with the same key twice has no single meaning; the
+        # committee's files never do it, and silently keeping one would lose data.
+        names = ", ".join(sorted(set(duplicates)))
+        raise FormatError("", f"duplicate keys in one JSON object: {names}")
+    return doc
+
+
+def detect_generation(doc: Any) -> Generation:
+    if not isinstance(doc, dict):
+        raise FormatError("/", f"a guideline is a JSON object, not {describe(doc)}")
+    metadata = doc.get("metadata")
+    if isinstance(metadata, dict) and "schema" in metadata:
+        schema, where = metadata["schema"], "/metadata/schema"
+    elif "schema" in doc:
+        schema, where = doc["schema"], "/schema"
+    else:
+        raise FormatError("/", "not a guideline: no 'schema' (1.x) or 'metadata.schema' (2.0) key")
+    generation = GENERATIONS.get(schema) if isinstance(schema, str) else None
+    if generation is None or generation.v2 != (where == "/metadata/schema"):
+        supported = ", ".join(GENERATIONS)
+        raise FormatError(where, f"unknown schema generation {schema!r}; supported: {supported}")
+    return generation
+
+
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+IDEMPOTENT_ID = re.compile(rf"^(id-)?{UUID}$")
+GUIDELINE_ID = re.compile(r"^\d{4}\.\d{2}$")
+
+
+def read_document(doc: Any, report: Report) -> Bundle:
+    generation = detect_generation(doc)
+    reader = _Reader(generation, report)
+    return reader.read(doc)
+
+
+class _Reader:
+    def __init__(self, generation: Generation, report: Report):
+        self.gen = generation
+        self.report = report
+
+    def read(self, doc: dict) -> Bundle:
+        guideline = Guideline(schema=self.gen.version)
+        children = read_object(guideline, self.gen.guideline, doc, report=self.report, doc_path="")
+        bundle = Bundle(guideline=guideline)
+        for name in ("capabilities", "components"):
+            if name not in children:
+                raise FormatError("/", f"not a guideline: no '{name}' object")
+        self.capabilities(bundle, children["capabilities"])
+        self.components(bundle, children["components"])
+        if "criteria" in children:
+            self.criteria(bundle, children["criteria"])
+        if "platform" in children:
+            self.platform_1x(bundle, children["platform"])
+        for name, kind, spec in (
+            ("platforms", ProgramKind.PLATFORM, self.gen.platform),
+            ("add_ons", ProgramKind.ADD_ON, self.gen.add_on),
+        ):
+            if name in children:
+                self.programs_2x(bundle, children[name], kind, spec)
+        if "designated_sections" in children:
+            self.designated_sections(bundle, children["designated_sections"])
+        if "test_repositories" in children:
+            self.test_repositories(bundle, children["test_repositories"])
+        self.cross_checks(bundle)
+        return bundle
+
+    # -- helpers -----------------------------------------------------------
+
+    def keep(self, row, child: ChildValue, message: str) -> None:
+        """Keep a value the model cannot hold, verbatim, and say so."""
+        row.extra[child.row_path] = child.value
+        self.report.warn(child.doc_path, message + "; kept as is")
+
+    def object_of_objects(self, row, child: ChildValue, *, core: bool) -> dict | None:
+        if isinstance(child.value, dict):
+            return child.value
+        message = f"expected an object, got {describe(child.value)}"
+        if core:
+            raise FormatError("/" + child.doc_path, message)
+        self.keep(row, child, message)
+        return None
+
+    # -- sections of the document -----------------------------------------
+
+    def capabilities(self, bundle: Bundle, child: ChildValue) -> None:
+        caps = self.object_of_objects(bundle.guideline, child, core=True)
+        for position, (key, obj) in enumerate(caps.items()):
+            at = pointer_join(child.doc_path, key)
+            if not isinstance(obj, dict):
+                raise FormatError("/" + at, f"a capability is an object, not {describe(obj)}")
+            capability = Capability(guideline=bundle.guideline, key=key, position=position)
+            kids = read_object(
+                capability, self.gen.capability, obj, report=self.report, doc_path=at
+            )
+            tests = self.tests(capability, kids["tests"]) if "tests" in kids else []
+            bundle.capabilities.append((capability, tests))
+
+    def tests(self, capability: Capability, child: ChildValue) -> list[Test]:
+        value = child.value
+        tests: list[Test] = []
+        if isinstance(value, list):
+            for position, name in enumerate(value):
+                if not isinstance(name, str):
+                    raise FormatError(
+                        f"/{child.doc_path}/{position}",
+                        f"a test name is a string, not {describe(name)}",
+                    )
+                tests.append(Test(capability=capability, name=name, position=position))
+            names = Counter(value)
+            repeated = [name for name, n in names.items() if n > 1]
+            if repeated:
+                raise FormatError("/" + child.doc_path, f"test listed twice: {', '.join(repeated)}")
+            flagged = capability.extra.get("flagged")
+            if isinstance(flagged, list):
+                by_name = {test.name: test for test in tests}
+                for name in flagged:
+                    if name in by_name:
+                        by_name[name].is_flagged = True
+                    else:
+                        self.report.warn(
+                            pointer_join(capability.key, "flagged"),
+                            f"flagged test {name!r} is not among the tests",
+                        )
+        elif isinstance(value, dict):
+            for position, (name, obj) in enumerate(value.items()):
+                at = pointer_join(child.doc_path, name)
+                if not isinstance(obj, dict):
+                    raise FormatError("/" + at, f"a test is an object, not {describe(obj)}")
+                test = Test(capability=capability, name=name, position=position)
+                read_object(test, self.gen.test, obj, report=self.report, doc_path=at)
+                tests.append(test)
+        else:
+            raise FormatError(
+                "/" + child.doc_path,
+                f"tests must be a list of names or an object keyed by name, not {describe(value)}",
+            )
+        if isinstance(value, list) != self.gen.tests_as_list:
+            form = "a list of names" if self.gen.tests_as_list else "an object keyed by name"
+            capability.extra[child.row_path] = value
+            self.report.warn(
+                child.doc_path, f"schema {self.gen.version} writes tests as {form}; kept as is"
+            )
+        return tests
+
+    def components(self, bundle: Bundle, child: ChildValue) -> None:
+        comps = self.object_of_objects(bundle.guideline, child, core=True)
+        for position, (name, obj) in enumerate(comps.items()):
+            at = pointer_join(child.doc_path, name)
+            if not isinstance(obj, dict):
+                raise FormatError("/" + at, f"a component is an object, not {describe(obj)}")
+            component = Component(guideline=bundle.guideline, name=name, position=position)
+            kids = read_object(component, self.gen.component, obj, report=self.report, doc_path=at)
+            entries = []
+            for list_name, list_child in kids.items():
+                kind, status = list_name.split("/")
+                entries += [
+                    ComponentEntry(
+                        component=component, kind=kind, status=status, name=n, position=pos
+                    )
+                    for pos, n in enumerate(self.names(list_child))
+                ]
+            bundle.components.append((component, entries))
+
+    def names(self, child: ChildValue) -> list[str]:
+        if not isinstance(child.value, list) or not all(
+            isinstance(item, str) for item in child.value
+        ):
+            raise FormatError(
+                "/" + child.doc_path, f"expected a list of names, got {describe(child.value)}"
+            )
+        return child.value
+
+    def criteria(self, bundle: Bundle, child: ChildValue) -> None:
+        guideline = bundle.guideline
+        value = child.value
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            # orchestration.2020.06 lists criterion names without weights.
+            bundle.criteria = [
+                Criterion(guideline=guideline, key=key, position=position)
+                for position, key in enumerate(dict.fromkeys(value))
+            ]
+            self.keep(guideline, child, "criteria are listed by name, without weights")
+            return
+        criteria = self.object_of_objects(guideline, child, core=False) or {}
+        for position, (key, obj) in enumerate(criteria.items()):
+            at = pointer_join(child.doc_path, key)
+            if not isinstance(obj, dict):
+                self.keep(
+                    guideline,
+                    ChildValue(obj, at, pointer_join(child.row_path, key)),
+                    f"a criterion is an object, not {describe(obj)}",
+                )
+                continue
+            criterion = Criterion(guideline=guideline, key=key, position=position)
+            read_object(criterion, self.gen.criterion, obj, report=self.report, doc_path=at)
+            bundle.criteria.append(criterion)
+
+    def platform_1x(self, bundle: Bundle, child: ChildValue) -> None:
+        if not isinstance(child.value, dict):
+            self.keep(bundle.guideline, child, f"expected an object, got {describe(child.value)}")
+            return
+        program = Program(guideline=bundle.guideline, kind=ProgramKind.PLATFORM, name="")
+        kids = read_object(
+            program, self.gen.platform, child.value, report=self.report, doc_path=child.doc_path
+        )
+        refs = []
+        for list_name, list_child in kids.items():
+            status = list_name.split("/")[1]
+            if not isinstance(list_child.value, list) or not all(
+                isinstance(item, str) for item in list_child.value
+            ):
+                self.keep(program, list_child, "expected a list of component names")
+                continue
+            refs += [
+                ProgramComponent(
+                    program=program,
+                    role=ProgramComponentRole.MEMBER,
+                    status=status,
+                    name=name,
+                    position=position,
+                )
+                for position, name in enumerate(list_child.value)
+            ]
+        bundle.programs.append((program, refs))
+
+    def programs_2x(self, bundle: Bundle, child: ChildValue, kind: str, spec) -> None:
+        programs = self.object_of_objects(bundle.guideline, child, core=False) or {}
+        for position, (name, obj) in enumerate(programs.items()):
+            at = pointer_join(child.doc_path, name)
+            if not isinstance(obj, dict):
+                self.keep(
+                    bundle.guideline,
+                    ChildValue(obj, at, pointer_join(child.row_path, name)),
+                    f"expected an object, got {describe(obj)}",
+                )
+                continue
+            program = Program(guideline=bundle.guideline, kind=kind, name=name, position=position)
+            kids = read_object(program, spec, obj, report=self.report, doc_path=at)
+            refs = []
+            for role, list_child in kids.items():
+                items = list_child.value
+                if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+                    self.keep(program, list_child, "expected a list of component objects")
+                    continue
+                for index, item in enumerate(items):
+                    ref = ProgramComponent(program=program, role=role, position=index)
+                    read_object(
+                        ref,
+                        self.gen.program_component,
+                        item,
+                        report=self.report,
+                        doc_path=pointer_join(list_child.doc_path, str(index)),
+                    )
+                    refs.append(ref)
+            bundle.programs.append((program, refs))
+
+    def designated_sections(self, bundle: Bundle, child: ChildValue) -> None:
+        guideline = bundle.guideline
+        outer = self.object_of_objects(guideline, child, core=False)
+        if outer is None:
+            return
+        guideline.layout[child.row_path] = list(outer)
+        position = 0
+        for outer_key, inner in outer.items():
+            outer_child = ChildValue(
+                inner,
+                pointer_join(child.doc_path, outer_key),
+                pointer_join(child.row_path, outer_key),
+            )
+            if not self.gen.v2 and outer_key not in SECTION_STATUSES:
+                self.keep(
+                    guideline, outer_child, f"unknown designated-section status '{outer_key}'"
+                )
+                continue
+            if not isinstance(inner, dict):
+                self.keep(guideline, outer_child, f"expected an object, got {describe(inner)}")
+                continue
+            for inner_key, obj in inner.items():
+                status, project = (inner_key, outer_key) if self.gen.v2 else (outer_key, inner_key)
+                at = ChildValue(
+                    obj,
+                    pointer_join(outer_child.doc_path, inner_key),
+                    pointer_join(outer_child.row_path, inner_key),
+                )
+                if status not in SECTION_STATUSES:
+                    self.keep(guideline, at, f"unknown designated-section status '{status}'")
+                    continue
+                if not isinstance(obj, dict):
+                    self.keep(guideline, at, f"expected an object, got {describe(obj)}")
+                    continue
+                row = DesignatedSection(
+                    guideline=guideline, project=project, status=status, position=position
+                )
+                position += 1
+                kids = read_object(
+                    row, self.gen.designated_section, obj, report=self.report, doc_path=at.doc_path
+                )
+                sections = []
+                if "sections" in kids:
+                    named = self.object_of_objects(row, kids["sections"], core=False) or {}
+                    for index, (name, section_obj) in enumerate(named.items()):
+                        where = pointer_join(kids["sections"].doc_path, name)
+                        if not isinstance(section_obj, dict):
+                            self.keep(
+                                row,
+                                ChildValue(section_obj, where, pointer_join("sections", name)),
+                                f"expected an object, got {describe(section_obj)}",
+                            )
+                            continue
+                        section = Section(designated_section=row, name=name, position=index)
+                        read_object(
+                            section,
+                            self.gen.section,
+                            section_obj,
+                            report=self.report,
+                            doc_path=where,
+                        )
+                        sections.append(section)
+                bundle.designated_sections.append((row, sections))
+
+    def test_repositories(self, bundle: Bundle, child: ChildValue) -> None:
+        repos = self.object_of_objects(bundle.guideline, child, core=False) or {}
+        for position, (name, obj) in enumerate(repos.items()):
+            at = pointer_join(child.doc_path, name)
+            if not isinstance(obj, dict):
+                self.keep(
+                    bundle.guideline,
+                    ChildValue(obj, at, pointer_join(child.row_path, name)),
+                    f"expected an object, got {describe(obj)}",
+                )
+                continue
+            repo = TestRepository(guideline=bundle.guideline, name=name, position=position)
+            read_object(repo, self.gen.test_repository, obj, report=self.report, doc_path=at)
+            bundle.test_repositories.append(repo)
+
+    # -- what the committee would want to know ----------------------------
+
+    def cross_checks(self, bundle: Bundle) -> None:
+        warn = self.report.warn
+        defined = {capability.key for capability, _ in bundle.capabilities}
+        listed = set()
+        for component, entries in bundle.components:
+            for entry in entries:
+                if entry.kind != EntryKind.CAPABILITY:
+                    continue
+                listed.add(entry.name)
+                if entry.name not in defined:
+                    warn(
+                        f"components/{component.name}",
+                        f"capability '{entry.name}' is listed as {entry.status} but not defined",
+                    )
+        for key in sorted(defined - listed):
+            warn(f"capabilities/{key}", "capability is defined but not listed in any component")
+        criteria = {criterion.key for criterion in bundle.criteria}
+        names_by_id: dict[str, set[str]] = {}
+        for capability, tests in bundle.capabilities:
+            where = f"capabilities/{capability.key}"
+            if criteria and capability.achievements:
+                unknown = [a for a in capability.achievements if a not in criteria]
+                if unknown:
+                    warn(
+                        f"{where}/achievements",
+                        f"not among the criteria: {', '.join(map(repr, unknown))}",
+                    )
+            since = capability.required_since
+            if since and not GUIDELINE_ID.match(since):
+                warn(f"{where}/required_since", f"'{since}' is not a guideline id (YYYY.MM)")
+            for test in tests:
+                if self.gen.tests_as_list:
+                    continue
+                test_at = f"{where}/tests/{test.name}"
+                if test.idempotent_id is None:
+                    warn(test_at, "test has no idempotent_id")
+                elif not IDEMPOTENT_ID.match(test.idempotent_id):
+                    warn(
+                        f"{test_at}/idempotent_id",
+                        f"malformed idempotent id {test.idempotent_id!r} "
+                        "(expected id-<uuid> or a bare uuid)",
+                    )
+                else:
+                    names_by_id.setdefault(test.idempotent_id, set()).add(test.name)
+                if test.is_flagged:
+                    missing = [
+                        f
+                        for f, v in (
+                            ("date", test.flag_date),
+                            ("reason", test.flag_reason),
+                            ("action", test.flag_action),
+                        )
+                        if not v
+                    ]
+                    if missing:
+                        warn(
+                            f"{test_at}/flagged",
+                            f"flag without {', '.join(missing)} (HACKING D307)",
+                        )
+        for test_id, names in sorted(names_by_id.items()):
+            if len(names) > 1:
+                warn(
+                    "capabilities",
+                    f"idempotent id {test_id} names different tests: "
+                    f"{', '.join(sorted(names))} (2017A A2.4)",
+                )

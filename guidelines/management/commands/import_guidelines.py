@@ -1,0 +1,74 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from guidelines.interop_format.reader import FormatError
+from guidelines.services import GuidelineError, guideline_import
+
+
+def guideline_files(paths: list[str]) -> list[Path]:
+    """Files as given, and every *.json below each folder, in name order."""
+    files = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*.json") if p.is_file())
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise CommandError(f"{name}: no such file or folder")
+    return files
+
+
+class Command(BaseCommand):
+    help = (
+        "Import interop guideline documents (schema 1.2 to 2.0). A guideline's name is "
+        "its file name without .json (2020.06, next, orchestration.2020.06). Each file is "
+        "one transaction: a file that fails leaves nothing behind. Re-importing a file "
+        "changes nothing. Exits non-zero if any file failed."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "paths",
+            nargs="+",
+            metavar="PATH",
+            help="guideline files, or folders to search for *.json",
+        )
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="overwrite a guideline whose stored content differs",
+        )
+
+    def handle(self, *args, paths, replace, verbosity, **options):
+        files = guideline_files(paths)
+        if not files:
+            raise CommandError(f"no *.json files in {', '.join(paths)}")
+        failed = 0
+        for path in files:
+            key = path.name.removesuffix(".json")
+            try:
+                result = guideline_import(
+                    raw=path.read_bytes(), key=key, filename=str(path), replace=replace
+                )
+            except (FormatError, GuidelineError, OSError) as exc:
+                failed += 1
+                self.stderr.write(self.style.ERROR(f"{path}: {exc}"))
+                continue
+            g = result.guideline
+            self.stdout.write(
+                f"{path}: {result.outcome} {g.key} (schema {g.schema}, {g.status}): "
+                f"{result.capabilities} capabilities, {result.tests} tests, "
+                f"{result.flagged} flagged; {len(result.warnings)} warnings"
+            )
+            shown = result.warnings if verbosity >= 2 else result.warnings[:5]
+            for where, message in shown if verbosity >= 1 else []:
+                self.stdout.write(f"  warning at {where}: {message}")
+            if verbosity >= 1 and len(shown) < len(result.warnings):
+                self.stdout.write(
+                    f"  ... {len(result.warnings) - len(shown)} more (-v 2 shows all)"
+                )
+        self.stdout.write(f"{len(files) - failed} imported, {failed} failed")
+        if failed:
+            raise CommandError(f"{failed} of {len(files)} files failed to import")

@@ -1,0 +1,79 @@
+"""Reads of guidelines. Loading a whole guideline costs a fixed number of queries."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from capabilities.models import Capability, Criterion, Test
+from guidelines.interop_format.bundle import Bundle
+from guidelines.interop_format.writer import write_document
+from guidelines.models import (
+    ComponentEntry,
+    DesignatedSection,
+    Guideline,
+    ProgramComponent,
+    Section,
+    TestRepository,
+)
+
+
+def _grouped(rows, attr: str) -> dict[int, list]:
+    groups: dict[int, list] = defaultdict(list)
+    for row in rows:
+        groups[getattr(row, attr)].append(row)
+    return groups
+
+
+def guideline_bundle(guideline: Guideline) -> Bundle:
+    """Every row of one guideline, in document order: eleven queries, whatever its size."""
+    g = guideline
+    tests = _grouped(
+        Test.objects.filter(capability__guideline=g).order_by("capability_id", "position"),
+        "capability_id",
+    )
+    entries = _grouped(
+        ComponentEntry.objects.filter(component__guideline=g).order_by("component_id", "position"),
+        "component_id",
+    )
+    refs = _grouped(
+        ProgramComponent.objects.filter(program__guideline=g).order_by("program_id", "position"),
+        "program_id",
+    )
+    sections = _grouped(
+        Section.objects.filter(designated_section__guideline=g).order_by(
+            "designated_section_id", "position"
+        ),
+        "designated_section_id",
+    )
+    return Bundle(
+        guideline=g,
+        criteria=list(Criterion.objects.filter(guideline=g).order_by("position")),
+        programs=[(p, refs[p.pk]) for p in g.programs.order_by("kind", "position")],
+        components=[(c, entries[c.pk]) for c in g.components.order_by("position")],
+        capabilities=[
+            (c, tests[c.pk]) for c in Capability.objects.filter(guideline=g).order_by("position")
+        ],
+        designated_sections=[
+            (d, sections[d.pk])
+            for d in DesignatedSection.objects.filter(guideline=g).order_by("position")
+        ],
+        test_repositories=list(TestRepository.objects.filter(guideline=g).order_by("position")),
+    )
+
+
+def guideline_document(guideline: Guideline) -> dict:
+    """The guideline as the committee's JSON document, in its own schema generation."""
+    return write_document(guideline_bundle(guideline))
+
+
+def document_text(document: dict) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def guideline_get(key: str) -> Guideline | None:
+    return Guideline.objects.filter(key=key).first()
+
+
+def guideline_list() -> list[Guideline]:
+    return list(Guideline.objects.order_by("key"))

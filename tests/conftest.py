@@ -1,0 +1,40 @@
+"""Shared fixtures.
+
+The committee's real guideline files (../shared/interop-data, or the folder
+named by INTEROP_DATA) are the best fixtures there are. CI sets
+REQUIRE_INTEROP_DATA=1: there, missing data fails the tests that need it;
+elsewhere they skip and say why.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def interop_data_dir() -> Path:
+    configured = os.environ.get("INTEROP_DATA") or settings.INTEROP_DATA
+    return Path(configured) if configured else REPO.parent / "shared" / "interop-data"
+
+
+@pytest.fixture(scope="session")
+def interop_data() -> Path:
+    folder = interop_data_dir()
+    if not (folder / "guidelines").is_dir():
+        message = f"the real guideline data is not at {folder} (set INTEROP_DATA)"
+        if os.environ.get("REQUIRE_INTEROP_DATA") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def real_files(interop_data) -> dict[str, Path]:
+    """Every real guideline file by name: '2020.06', 'orchestration.next', ..."""
+    files = sorted((interop_data / "guidelines").glob("*.json")) + sorted(
+        (interop_data / "add-ons").glob("*.json")
+    )
+    return {path.name.removesuffix(".json"): path for path in files}

@@ -1,0 +1,1 @@
+# Ballots, positions, comments and membership arrive with the deliberation work.
