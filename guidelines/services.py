@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from capabilities.models import Capability, Criterion, Test
 from guidelines.interop_format.bundle import Bundle
@@ -82,32 +82,47 @@ def guideline_import(*, raw: bytes, key: str, filename: str, replace: bool = Fal
         "tests": bundle.test_count,
         "flagged": sum(t.is_flagged for _, tests in bundle.capabilities for t in tests),
     }
-    with transaction.atomic():
-        # Lock the existing row so two imports of one key serialise.
-        existing = Guideline.objects.select_for_update().filter(key=key).first()
-        if existing is not None:
-            if same_json(guideline_document(existing), document):
-                return ImportResult(existing, "unchanged", report.warnings, **counts)
-            if not replace:
-                raise GuidelineError(
-                    f"guideline {key} already exists with different content; "
-                    "import with --replace to overwrite it"
-                )
-            _guideline_clear(existing)
-            bundle.guideline.pk = existing.pk
-            bundle.guideline.created_at = existing.created_at
-            bundle.guideline._state.adding = False
-            outcome = ImportOutcome.REPLACED
-        else:
-            outcome = ImportOutcome.CREATED
-        bundle_save(bundle)
-        GuidelineImport.objects.create(
-            guideline=bundle.guideline,
-            filename=filename,
-            sha256=hashlib.sha256(raw).hexdigest(),
-            outcome=outcome,
-            warnings=[list(w) for w in report.warnings],
-        )
+    try:
+        return _guideline_store(bundle, document, report, raw, filename, replace, counts)
+    except IntegrityError:
+        # Two imports of a new name raced: the row lock below cannot cover a
+        # row that does not exist yet, so the loser hits the unique key. Its
+        # transaction is rolled back; a second attempt sees the winner's row.
+        if not Guideline.objects.filter(key=key).exists():
+            raise
+        return _guideline_store(bundle, document, report, raw, filename, replace, counts)
+
+
+@transaction.atomic
+def _guideline_store(bundle, document, report, raw, filename, replace, counts) -> ImportResult:
+    key = bundle.guideline.key
+    # Lock the existing row so two imports of one key serialise.
+    existing = Guideline.objects.select_for_update().filter(key=key).first()
+    if existing is not None:
+        if same_json(guideline_document(existing), document):
+            return ImportResult(existing, "unchanged", report.warnings, **counts)
+        if not replace:
+            raise GuidelineError(
+                f"guideline {key} already exists with different content; "
+                "import with --replace to overwrite it"
+            )
+        _guideline_clear(existing)
+        bundle.guideline.pk = existing.pk
+        bundle.guideline.created_at = existing.created_at
+        bundle.guideline._state.adding = False
+        outcome = ImportOutcome.REPLACED
+    else:
+        bundle.guideline.pk = None
+        bundle.guideline._state.adding = True
+        outcome = ImportOutcome.CREATED
+    bundle_save(bundle)
+    GuidelineImport.objects.create(
+        guideline=bundle.guideline,
+        filename=filename,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        outcome=outcome,
+        warnings=[list(w) for w in report.warnings],
+    )
     return ImportResult(bundle.guideline, outcome, report.warnings, **counts)
 
 

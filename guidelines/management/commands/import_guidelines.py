@@ -45,7 +45,7 @@ class Command(BaseCommand):
         files = guideline_files(paths)
         if not files:
             raise CommandError(f"no *.json files in {', '.join(paths)}")
-        failed = 0
+        outcomes = dict.fromkeys(["created", "replaced", "unchanged", "failed"], 0)
         for path in files:
             key = path.name.removesuffix(".json")
             try:
@@ -53,22 +53,24 @@ class Command(BaseCommand):
                     raw=path.read_bytes(), key=key, filename=str(path), replace=replace
                 )
             except (FormatError, GuidelineError, OSError) as exc:
-                failed += 1
+                outcomes["failed"] += 1
                 self.stderr.write(self.style.ERROR(f"{path}: {exc}"))
                 continue
+            outcomes[result.outcome] += 1
             g = result.guideline
             self.stdout.write(
                 f"{path}: {result.outcome} {g.key} (schema {g.schema}, {g.status}): "
                 f"{result.capabilities} capabilities, {result.tests} tests, "
                 f"{result.flagged} flagged; {len(result.warnings)} warnings"
             )
+            if verbosity < 1:
+                continue
             shown = result.warnings if verbosity >= 2 else result.warnings[:5]
-            for where, message in shown if verbosity >= 1 else []:
+            for where, message in shown:
                 self.stdout.write(f"  warning at {where}: {message}")
-            if verbosity >= 1 and len(shown) < len(result.warnings):
-                self.stdout.write(
-                    f"  ... {len(result.warnings) - len(shown)} more (-v 2 shows all)"
-                )
-        self.stdout.write(f"{len(files) - failed} imported, {failed} failed")
-        if failed:
-            raise CommandError(f"{failed} of {len(files)} files failed to import")
+            if len(shown) < len(result.warnings):
+                more = len(result.warnings) - len(shown)
+                self.stdout.write(f"  ... {more} more (-v 2 shows all)")
+        self.stdout.write(", ".join(f"{n} {outcome}" for outcome, n in outcomes.items()))
+        if outcomes["failed"]:
+            raise CommandError(f"{outcomes['failed']} of {len(files)} files failed to import")

@@ -1,0 +1,281 @@
+"""Reads behind the HTML pages: the guideline list and one guideline's page.
+
+Each function costs a fixed number of queries whatever the size of the data:
+the list is one query, a guideline's page is ``guideline_bundle`` plus two.
+The shapes returned here are arranged for reading (grouped by status, with
+capabilities looked up by name); they decide nothing about the guideline.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, OuterRef, Subquery
+
+from capabilities.models import Capability, Criterion, Test
+from guidelines.models import (
+    CapabilityStatus,
+    Component,
+    DesignatedSection,
+    EntryKind,
+    Guideline,
+    GuidelineImport,
+    Program,
+    ProgramComponent,
+    ProgramComponentRole,
+    ProgramKind,
+    Section,
+    SectionStatus,
+    TestRepository,
+)
+from guidelines.selectors import guideline_bundle
+
+PLATFORM_TITLE = "OpenStack Powered Platform"
+
+
+# The guideline list
+
+
+@dataclass
+class GuidelineGroup:
+    family: str  # '' for the powered platform, else the add-on prefix
+    title: str
+    guidelines: list[Guideline]
+
+
+def is_next(key: str) -> bool:
+    """``next`` and ``orchestration.next``: the drafts being written now."""
+    return key == "next" or key.endswith(".next")
+
+
+def newest_first(guidelines: list[Guideline]) -> list[Guideline]:
+    """Drafts named next first, then the dated guidelines, latest first."""
+    by_key = sorted(guidelines, key=lambda g: g.key, reverse=True)
+    return sorted(by_key, key=lambda g: not is_next(g.key))
+
+
+def guideline_groups() -> list[GuidelineGroup]:
+    """Every guideline with its capability and test counts, grouped by family.
+
+    The powered platform comes first, then one group per add-on in name order.
+    One query.
+    """
+    add_on_name = (
+        Program.objects.filter(guideline=OuterRef("pk"), kind=ProgramKind.ADD_ON)
+        .order_by("position")
+        .values("name")[:1]
+    )
+    guidelines = Guideline.objects.annotate(
+        capability_count=Count("capabilities", distinct=True),
+        test_count=Count("capabilities__tests", distinct=True),
+        add_on_name=Subquery(add_on_name),
+    ).order_by("key")
+    families: dict[str, list[Guideline]] = defaultdict(list)
+    for guideline in guidelines:
+        families[guideline.family].append(guideline)
+    return [
+        GuidelineGroup(family, _family_title(family, members), newest_first(members))
+        for family, members in sorted(families.items(), key=lambda item: (item[0] != "", item[0]))
+    ]
+
+
+def _family_title(family: str, members: list[Guideline]) -> str:
+    if not family:
+        return PLATFORM_TITLE
+    # The add-on's own spelling ("DNS") reads better than title case ("Dns").
+    spelled = {g.add_on_name for g in members if (g.add_on_name or "").lower() == family.lower()}
+    name = min(spelled) if spelled else family.title()
+    return f"{name} add-on"
+
+
+# One guideline's page
+
+
+@dataclass
+class StatusGroup:
+    """Items under one status, e.g. the required capabilities of a component."""
+
+    status: str  # '' when the document gives no status (2.0 program components)
+    label: str
+    items: list
+
+
+@dataclass
+class Listing:
+    """A capability name in a component's list; ``capability`` is None if undefined."""
+
+    name: str
+    capability: Capability | None
+
+
+@dataclass
+class ProgramPart:
+    program: Program
+    title: str
+    members: list[StatusGroup]
+    required_platform: list[ProgramComponent]
+    optional_platform: list[ProgramComponent]
+
+
+@dataclass
+class ComponentPart:
+    component: Component
+    capabilities: list[StatusGroup]  # of Listing
+    designated_sections: list[StatusGroup]  # of project names (2.0 only)
+    listed: int
+
+
+@dataclass
+class CapabilityPart:
+    capability: Capability
+    tests: list[Test]
+    # (component name, status) for every component list naming this capability.
+    listings: list[tuple[str, str]]
+    flagged: int
+
+
+@dataclass
+class ProjectSections:
+    project: str
+    by_status: list[tuple[DesignatedSection, list[Section]]]
+
+
+@dataclass
+class GuidelinePage:
+    guideline: Guideline
+    # The guideline named by ``replaces``, when this site has it.
+    replaced: Guideline | None
+    programs: list[ProgramPart]
+    components: list[ComponentPart]
+    capabilities: list[CapabilityPart]
+    undefined: list[str]
+    unlisted: list[str]
+    criteria: list[Criterion]
+    criteria_total: int
+    designated_sections: list[ProjectSections]
+    test_repositories: list[TestRepository]
+    last_import: GuidelineImport | None
+    warnings: list[list[str]] = field(default_factory=list)
+
+    @property
+    def test_count(self) -> int:
+        return sum(len(part.tests) for part in self.capabilities)
+
+    @property
+    def flagged_count(self) -> int:
+        return sum(part.flagged for part in self.capabilities)
+
+
+CAPABILITY_STATUS_LABELS = dict(CapabilityStatus.choices)
+SECTION_STATUS_ORDER = list(SectionStatus.values)
+
+
+def _by_status(pairs: list[tuple[str | None, object]]) -> list[StatusGroup]:
+    """Group (status, item) pairs in the committee's status order, items in document order."""
+    groups: dict[str, list] = defaultdict(list)
+    for status, item in pairs:
+        groups[status or ""].append(item)
+    order = list(CapabilityStatus.values) + sorted(set(groups) - set(CapabilityStatus.values))
+    return [
+        StatusGroup(
+            status, CAPABILITY_STATUS_LABELS.get(status, status or "Components"), groups[status]
+        )
+        for status in order
+        if groups.get(status)
+    ]
+
+
+def guideline_page(guideline: Guideline) -> GuidelinePage:
+    """Everything the guideline page shows: ``guideline_bundle`` plus two queries."""
+    bundle = guideline_bundle(guideline)
+    capabilities = {cap.key: cap for cap, _ in bundle.capabilities}
+    listings: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    undefined: list[str] = []
+
+    components = []
+    for component, entries in bundle.components:
+        capability_entries = [e for e in entries if e.kind == EntryKind.CAPABILITY]
+        for entry in capability_entries:
+            listings[entry.name].append((component.name, entry.status))
+            if entry.name not in capabilities and entry.name not in undefined:
+                undefined.append(entry.name)
+        components.append(
+            ComponentPart(
+                component=component,
+                capabilities=_by_status(
+                    [
+                        (e.status, Listing(e.name, capabilities.get(e.name)))
+                        for e in capability_entries
+                    ]
+                ),
+                designated_sections=_by_status(
+                    [(e.status, e.name) for e in entries if e.kind == EntryKind.DESIGNATED_SECTION]
+                ),
+                listed=len(capability_entries),
+            )
+        )
+
+    programs = []
+    for program, refs in bundle.programs:
+        members = [r for r in refs if r.role == ProgramComponentRole.MEMBER]
+        programs.append(
+            ProgramPart(
+                program=program,
+                title=program.name or "Platform",
+                members=_by_status([(r.status, r) for r in members]),
+                required_platform=[
+                    r for r in refs if r.role == ProgramComponentRole.REQUIRED_PLATFORM
+                ],
+                optional_platform=[
+                    r for r in refs if r.role == ProgramComponentRole.OPTIONAL_PLATFORM
+                ],
+            )
+        )
+
+    projects: dict[str, list[tuple[DesignatedSection, list[Section]]]] = defaultdict(list)
+    for designated, sections in bundle.designated_sections:
+        projects[designated.project].append((designated, sections))
+    designated_sections = [
+        ProjectSections(
+            project,
+            sorted(
+                pairs,
+                key=lambda pair: (
+                    SECTION_STATUS_ORDER.index(pair[0].status)
+                    if pair[0].status in SECTION_STATUS_ORDER
+                    else len(SECTION_STATUS_ORDER)
+                ),
+            ),
+        )
+        for project, pairs in projects.items()
+    ]
+
+    replaced = None
+    if guideline.replaces:
+        replaced = Guideline.objects.filter(key=guideline.replaces).first()
+    last_import = guideline.imports.first()
+
+    return GuidelinePage(
+        guideline=guideline,
+        replaced=replaced,
+        programs=programs,
+        components=components,
+        capabilities=[
+            CapabilityPart(
+                capability=cap,
+                tests=tests,
+                listings=listings.get(cap.key, []),
+                flagged=sum(t.is_flagged for t in tests),
+            )
+            for cap, tests in bundle.capabilities
+        ],
+        undefined=undefined,
+        unlisted=[cap.key for cap, _ in bundle.capabilities if cap.key not in listings],
+        criteria=bundle.criteria,
+        criteria_total=sum(c.weight or 0 for c in bundle.criteria),
+        designated_sections=designated_sections,
+        test_repositories=bundle.test_repositories,
+        last_import=last_import,
+        warnings=list(last_import.warnings) if last_import else [],
+    )

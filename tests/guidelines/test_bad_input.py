@@ -1,0 +1,162 @@
+"""Bad input gets a clear error that says what and where, and stores nothing."""
+
+import json
+
+import pytest
+
+from capabilities.models import Capability, Criterion, Test
+from guidelines.interop_format.reader import FormatError
+from guidelines.models import Guideline, GuidelineImport
+from guidelines.services import GuidelineError
+
+from .helpers import export, import_doc
+
+pytestmark = pytest.mark.django_db
+
+
+def assert_nothing_stored():
+    assert Guideline.objects.count() == 0
+    assert Capability.objects.count() == 0
+    assert Test.objects.count() == 0
+    assert Criterion.objects.count() == 0
+    assert GuidelineImport.objects.count() == 0
+
+
+def minimal_2x(**capability):
+    return {
+        "metadata": {"id": "x", "schema": "2.0", "reference": "r", "source": "s"},
+        "components": {"c": {"capabilities": {"required": ["cap"]}}},
+        "capabilities": {"cap": {"tests": {}, **capability}},
+        "designated_sections": {},
+        "test_repositories": {},
+    }
+
+
+@pytest.mark.parametrize(
+    "raw, where, message",
+    [
+        (b"", "", "the file is empty"),
+        (b"  \n\t\n", "", "the file is empty"),
+        (b'{"schema": "1.2",\n "id": "x",\n}', "line 3, column 1", "invalid JSON"),
+        (b'{"id": "unclosed}', "line 1, column 8", "invalid JSON"),
+        (b"[1, 2]", "/", "a guideline is a JSON object, not a list"),
+        (b'"a string"', "/", "a guideline is a JSON object, not a string"),
+        (b'{"id": "2020.06"}', "/", "not a guideline: no 'schema'"),
+        (b"\xff\xfe{}", "byte 0", "not UTF-8"),
+        (b'{"schema": "1.2", "schema": "1.3"}', "", "duplicate keys in one JSON object: schema"),
+    ],
+)
+def test_unreadable_files_are_refused_with_the_place_of_the_fault(raw, where, message):
+    with pytest.raises(FormatError) as caught:
+        import_doc(raw, key="bad")
+
+    assert caught.value.where == where
+    assert message in str(caught.value)
+    assert_nothing_stored()
+
+
+@pytest.mark.parametrize("schema", ["3.0", "1.1", "1.0", 2.0, None])
+def test_an_unknown_schema_generation_is_refused(schema):
+    doc = minimal_2x()
+    doc["metadata"]["schema"] = schema
+
+    with pytest.raises(FormatError) as caught:
+        import_doc(doc, key="bad")
+
+    assert caught.value.where == "/metadata/schema"
+    assert f"unknown schema generation {schema!r}" in str(caught.value)
+    assert "supported: 1.2, 1.3, 1.4, 1.5, 1.6, 2.0" in str(caught.value)
+    assert_nothing_stored()
+
+
+def test_a_1x_schema_in_2x_metadata_is_refused():
+    doc = minimal_2x()
+    doc["metadata"]["schema"] = "1.6"
+
+    with pytest.raises(FormatError, match="unknown schema generation '1.6'"):
+        import_doc(doc, key="bad")
+
+
+@pytest.mark.parametrize("tests", ["tempest.api.x", 42, None, True])
+def test_tests_that_are_neither_a_list_nor_an_object_are_refused(tests):
+    doc = minimal_2x(tests=tests)
+
+    with pytest.raises(FormatError) as caught:
+        import_doc(doc, key="bad")
+
+    assert caught.value.where == "/capabilities/cap/tests"
+    assert "a list of names or an object keyed by name" in str(caught.value)
+    assert_nothing_stored()
+
+
+@pytest.mark.parametrize(
+    "change, where",
+    [
+        (lambda d: d.update(capabilities=[]), "/capabilities"),
+        (lambda d: d.pop("capabilities"), "/"),
+        (lambda d: d["capabilities"].update(cap="text"), "/capabilities/cap"),
+        (lambda d: d["capabilities"]["cap"]["tests"].update(t="id-1"), "/capabilities/cap/tests/t"),
+        (lambda d: d.update(components={"c": []}), "/components/c"),
+        (lambda d: d["components"]["c"]["capabilities"].update(required="cap"),
+         "/components/c/capabilities/required"),
+        (lambda d: d["capabilities"]["cap"].update(tests=["a", 1]), "/capabilities/cap/tests/1"),
+    ],
+)  # fmt: skip
+def test_capabilities_tests_and_components_of_the_wrong_shape_are_refused(change, where):
+    doc = minimal_2x()
+    change(doc)
+
+    with pytest.raises(FormatError) as caught:
+        import_doc(doc, key="bad")
+
+    assert caught.value.where == where
+    assert_nothing_stored()
+
+
+def test_a_fault_late_in_a_large_file_leaves_nothing_behind(real_files):
+    doc = json.loads(real_files["2020.06"].read_bytes())
+    last = list(doc["capabilities"])[-1]
+    doc["capabilities"][last]["tests"] = "broken"
+
+    with pytest.raises(FormatError, match=f"/capabilities/{last}/tests"):
+        import_doc(doc, key="2020.06")
+    assert_nothing_stored()
+
+
+def test_a_database_failure_midway_rolls_the_whole_file_back(real_files, monkeypatch):
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Test.objects, "bulk_create", fail)
+
+    with pytest.raises(RuntimeError):
+        import_doc(json.loads(real_files["2020.06"].read_bytes()), key="2020.06")
+    assert_nothing_stored()
+
+
+def test_a_different_document_under_an_existing_name_is_refused_unless_replacing(real_files):
+    original = json.loads(real_files["2020.06"].read_bytes())
+    first = import_doc(original, key="2020.06").guideline
+    changed = json.loads(real_files["2020.06"].read_bytes())
+    changed["metadata"]["os_trademark_approval"]["releases"].append("wallaby")
+
+    with pytest.raises(GuidelineError, match="already exists with different content"):
+        import_doc(changed, key="2020.06")
+    assert export(Guideline.objects.get(key="2020.06")) == original
+
+    replaced = import_doc(changed, key="2020.06", replace=True)
+    assert replaced.outcome == "replaced"
+    assert replaced.guideline.pk == first.pk
+    assert export(Guideline.objects.get(key="2020.06")) == changed
+    assert Capability.objects.count() == 79
+    assert list(GuidelineImport.objects.values_list("outcome", flat=True)) == [
+        "replaced",
+        "created",
+    ]
+
+
+@pytest.mark.parametrize("key", ["", "../etc/passwd", "a b", ".hidden", "x" * 101])
+def test_unusable_guideline_names_are_refused(key):
+    with pytest.raises(GuidelineError, match="not a usable guideline name"):
+        import_doc(minimal_2x(), key=key)
+    assert_nothing_stored()
