@@ -30,6 +30,7 @@ from guidelines.models import (
 
 from .bundle import Bundle
 from .fields import ChildValue, Report, describe, pointer_join, read_object
+from .schemas import schema_violations
 from .specs import GENERATIONS, SECTION_STATUSES, Generation
 
 
@@ -88,6 +89,7 @@ def detect_generation(doc: Any) -> Generation:
     return generation
 
 
+KEPT = ("kept as is", "kept as written")
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 IDEMPOTENT_ID = re.compile(rf"^(id-)?{UUID}$")
 GUIDELINE_ID = re.compile(r"^\d{4}\.\d{2}$")
@@ -95,8 +97,15 @@ GUIDELINE_ID = re.compile(r"^\d{4}\.\d{2}$")
 
 def read_document(doc: Any, report: Report) -> Bundle:
     generation = detect_generation(doc)
-    reader = _Reader(generation, report)
-    return reader.read(doc)
+    bundle = _Reader(generation, report).read(doc)
+    # Validation adds missing keys, patterns and enums; a value the reader
+    # already reported and kept verbatim is not reported twice.
+    noticed = {where for where, message in report.warnings if message.endswith(KEPT)}
+    for path, message in schema_violations(doc, generation.version):
+        where = "/" + path
+        if not any(where == seen or where.startswith(seen + "/") for seen in noticed):
+            report.warn(path, message)
+    return bundle
 
 
 class _Reader:

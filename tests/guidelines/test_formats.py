@@ -10,9 +10,11 @@ import copy
 import json
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from capabilities.models import Capability, Criterion, Test
 from guidelines.interop_format.fields import field_set
+from guidelines.interop_format.schemas import schema_for
 from guidelines.interop_format.specs import GENERATIONS
 from guidelines.models import Guideline, Program
 
@@ -243,3 +245,55 @@ def test_guideline_family_groups_add_ons():
     names = {"2020.06": "", "next": "", "2015.next": "", "orchestration.next": "orchestration"}
     for key, family in names.items():
         assert Guideline(key=key).family == family
+
+
+@pytest.mark.parametrize("version", sorted(GENERATIONS))
+def test_each_generation_has_a_valid_json_schema(version):
+    Draft202012Validator.check_schema(schema_for(version))
+
+
+def test_schema_violations_are_reported_with_their_place(doc_of):
+    doc = doc_of("2020.06")
+    caps = doc["capabilities"]
+    del caps["compute-list-api-versions"]["project"]
+    caps["compute-quotas-get"]["required_since"] = "2018.13"
+    cap, name, body = first_test(doc, "compute-servers-resize")
+    body["flagged"]["reason"] = "flaky on some clouds"
+    doc["metadata"]["os_trademark_approval"]["releases"].append("Train")
+
+    warnings = dict(import_doc(doc, key="2020.06").warnings)
+
+    assert warnings["/capabilities/compute-list-api-versions"] == (
+        "'project' is a required property (schema 2.0)"
+    )
+    assert (
+        "'2018.13' is not a guideline id (YYYY.MM)"
+        in warnings["/capabilities/compute-quotas-get/required_since"]
+    )
+    assert (
+        "starting with its flag type, e.g. [D404]"
+        in warnings[f"/capabilities/compute-servers-resize/tests/{name}/flagged/reason"]
+    )
+    assert (
+        "'Train' is not a release name in lower case"
+        in warnings["/metadata/os_trademark_approval/releases/4"]
+    )
+
+
+def test_what_the_committee_does_on_purpose_is_not_a_violation(doc_of):
+    """'' for a capability that is not required (d096a9f), [D40x] reasons (D309)."""
+    doc = doc_of("2020.06")
+    doc["capabilities"]["compute-quotas-get"]["required_since"] = ""
+    _, name, body = first_test(doc, "compute-servers-resize")
+    body["flagged"]["reason"] = "[D404] flaky on some clouds"
+
+    warnings = dict(import_doc(doc, key="2020.06").warnings)
+
+    assert "/capabilities/compute-quotas-get/required_since" not in warnings
+    assert f"/capabilities/compute-servers-resize/tests/{name}/flagged/reason" not in warnings
+
+
+def test_a_value_kept_verbatim_is_reported_once(doc_of):
+    result = import_doc(v_2017_01_schema_1_6(doc_of("2016.08")), key="2017.01")
+
+    assert [w for w, _ in result.warnings].count("/status") == 1
