@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -6,13 +7,24 @@ from guidelines.interop_format.reader import FormatError
 from guidelines.services import GuidelineError, guideline_import
 
 
+def is_json_schema(path: Path) -> bool:
+    """The committee's repository keeps its JSON Schemas beside the guidelines."""
+    try:
+        document = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return False
+    return isinstance(document, dict) and "$schema" in document
+
+
 def guideline_files(paths: list[str]) -> list[Path]:
-    """Files as given, and every *.json below each folder, in name order."""
+    """Files as given, and every *.json below each folder (JSON Schemas aside), in name order."""
     files = []
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*.json") if p.is_file())
+            files += sorted(
+                p for p in path.rglob("*.json") if p.is_file() and not is_json_schema(p)
+            )
         elif path.is_file():
             files.append(path)
         else:
