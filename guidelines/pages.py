@@ -186,6 +186,14 @@ def _by_status(pairs: list[tuple[str | None, object]]) -> list[StatusGroup]:
     ]
 
 
+def _section_rank(status: str) -> int:
+    """Required first, informational last; a status the model does not know after all."""
+    try:
+        return SECTION_STATUS_ORDER.index(status)
+    except ValueError:
+        return len(SECTION_STATUS_ORDER)
+
+
 def guideline_page(guideline: Guideline) -> GuidelinePage:
     """Everything the guideline page shows: ``guideline_bundle`` plus two queries."""
     bundle = guideline_bundle(guideline)
@@ -237,17 +245,7 @@ def guideline_page(guideline: Guideline) -> GuidelinePage:
     for designated, sections in bundle.designated_sections:
         projects[designated.project].append((designated, sections))
     designated_sections = [
-        ProjectSections(
-            project,
-            sorted(
-                pairs,
-                key=lambda pair: (
-                    SECTION_STATUS_ORDER.index(pair[0].status)
-                    if pair[0].status in SECTION_STATUS_ORDER
-                    else len(SECTION_STATUS_ORDER)
-                ),
-            ),
-        )
+        ProjectSections(project, sorted(pairs, key=lambda pair: _section_rank(pair[0].status)))
         for project, pairs in projects.items()
     ]
 

@@ -1,0 +1,318 @@
+"""The guideline list and guideline pages, on the demo data and the committee's real files."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from guidelines.models import Guideline, SchemaGeneration
+from guidelines.pages import newest_first
+from guidelines.services import guideline_import
+
+pytestmark = pytest.mark.django_db
+
+# guideline_get, guideline_bundle (ten), the replaced guideline, the last import.
+DETAIL_QUERIES = 13
+
+
+@pytest.fixture
+def demo():
+    call_command("load_demo", verbosity=0)
+
+
+@pytest.fixture
+def real(real_files):
+    """Import real guideline files by name; returns the stored guidelines."""
+
+    def load(*keys):
+        stored = []
+        for key in keys:
+            path = real_files[key]
+            result = guideline_import(raw=path.read_bytes(), key=key, filename=str(path))
+            stored.append(result.guideline)
+        return stored
+
+    return load
+
+
+def list_page(client):
+    return client.get(reverse("guidelines:list"))
+
+
+def detail_page(client, key):
+    return client.get(reverse("guidelines:detail", args=[key]))
+
+
+def headings(html: str, level: int) -> list[str]:
+    found = re.findall(rf"<h{level}[^>]*>(.*?)</h{level}>", html, flags=re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", heading).split()) for heading in found]
+
+
+# The list
+
+
+def test_the_list_groups_the_platform_before_each_add_on(client, demo):
+    response = list_page(client)
+
+    assert response.status_code == 200
+    assert headings(response.content.decode(), 2) == ["OpenStack Powered Platform", "DNS add-on"]
+    assertContains(response, f'href="{reverse("guidelines:detail", args=["2026.06"])}"')
+    assertContains(response, f'href="{reverse("guidelines:detail", args=["dns.2026.06"])}"')
+
+
+def test_the_list_shows_status_schema_releases_target_and_counts(client, demo):
+    response = list_page(client)
+
+    platform, dns = response.context["groups"]
+    (guideline,) = platform.guidelines
+    assert (guideline.key, guideline.capability_count, guideline.test_count) == ("2026.06", 7, 9)
+    assert [(g.key, g.capability_count, g.test_count) for g in dns.guidelines] == [
+        ("dns.2026.06", 2, 2)
+    ]
+    assertContains(response, '<span class="badge badge--approved">Approved</span>', count=2)
+    assertContains(response, "2025.1, 2025.2, 2026.1")
+    assertContains(response, '<td data-label="Target approval">dns.2026.06</td>', html=True)
+    assertContains(response, '<td data-label="Capabilities" class="num">7</td>', html=True)
+    assertContains(response, '<td data-label="Tests" class="num">9</td>', html=True)
+
+
+def test_the_list_of_real_guidelines_names_add_on_groups_and_counts_their_tests(client, real):
+    real("2015.03", "2020.06", "orchestration.2020.06")
+
+    response = list_page(client)
+
+    groups = response.context["groups"]
+    assert [g.title for g in groups] == ["OpenStack Powered Platform", "Orchestration add-on"]
+    assert [g.key for g in groups[0].guidelines] == ["2020.06", "2015.03"]
+    counts = {g.key: (g.capability_count, g.test_count) for grp in groups for g in grp.guidelines}
+    # DOMAIN.md section 5.
+    assert counts == {"2020.06": (79, 289), "2015.03": (15, 127), "orchestration.2020.06": (23, 60)}
+    assertContains(response, "stein, train, ussuri, victoria", count=2)
+    assertContains(response, '<span class="badge badge--superseded">Superseded</span>', html=True)
+
+
+def test_next_drafts_come_first_then_the_newest():
+    keys = ["2015.03", "next", "2020.06", "2016.08", "orchestration.next", "orchestration.2020.06"]
+    ordered = newest_first([Guideline(key=key) for key in keys])
+
+    assert [g.key for g in ordered] == [
+        "orchestration.next",
+        "next",
+        "orchestration.2020.06",
+        "2020.06",
+        "2016.08",
+        "2015.03",
+    ]
+
+
+def test_an_empty_site_says_how_to_load_guidelines(client):
+    response = list_page(client)
+
+    assertContains(response, "No guidelines yet.")
+    assertContains(response, "manage.py load_demo")
+
+
+def test_the_list_costs_one_query_however_many_guidelines(
+    client, real, django_assert_max_num_queries
+):
+    real("2015.03", "2020.06", "orchestration.2020.06")
+
+    with django_assert_max_num_queries(1):
+        response = list_page(client)
+
+    assert response.status_code == 200
+
+
+# One guideline
+
+
+def test_an_unknown_guideline_is_not_found(client, demo):
+    response = detail_page(client, "1999.01")
+
+    assert response.status_code == 404
+    assertContains(response, "Not found", status_code=404)
+
+
+def test_a_key_with_json_suffix_is_not_found(client, demo):
+    assert detail_page(client, "2026.06.json").status_code == 404
+
+
+def test_the_demo_guideline_page_shows_its_header(client, demo):
+    response = detail_page(client, "2026.06")
+
+    assert response.status_code == 200
+    assertContains(response, '<span class="badge badge--approved">Approved</span>', html=True)
+    assertContains(response, "<dt>Schema</dt><dd>2.0</dd>", html=True)
+    assertContains(response, "<dt>Cutoff score</dt><dd>74</dd>", html=True)
+    assertContains(response, "<dt>Target approval</dt><dd>2026.06</dd>", html=True)
+    # The replaced guideline is not on this site, so it is not a link.
+    assertContains(response, "2025.12 <span")
+    assertNotContains(response, 'href="/guidelines/2025.12/"')
+    assertContains(response, 'href="https://example.org/defcore-site/demo/2026.06.json"')
+
+
+def test_the_demo_page_lists_capabilities_by_component_and_status(client, demo):
+    response = detail_page(client, "2026.06")
+
+    page = response.context["page"]
+    [compute, storage] = page.components
+    assert [group.status for group in compute.capabilities] == ["required", "advisory", "removed"]
+    assert [group.status for group in storage.capabilities] == ["required"]
+    assertContains(response, 'href="#cap-compute-servers-create"')
+    assertContains(response, 'id="cap-compute-servers-create"')
+
+
+def test_a_flagged_test_shows_its_date_reason_and_action(client, demo):
+    response = detail_page(client, "2026.06")
+
+    assertContains(response, 'class="is-flagged"', count=1)
+    assertContains(response, '<span class="badge badge--flagged">Flagged</span>', html=True)
+    assertContains(response, "<dt>Date</dt><dd>2026-05-04</dd>", html=True)
+    assertContains(response, "[D404] Fails on clouds that hide image ids from non-owners")
+    assertContains(response, "Fix the test upstream and unflag in the next guideline")
+
+
+def test_an_add_on_page_shows_the_platform_components_it_requires(client, demo):
+    response = detail_page(client, "dns.2026.06")
+
+    [program] = response.context["page"].programs
+    assert program.title == "DNS"
+    assert [ref.name for ref in program.required_platform] == ["os_powered_compute"]
+    assertContains(response, "Requires platform components")
+    assertContains(response, "<dt>Cutoff score</dt><dd>60</dd>", html=True)
+
+
+def test_the_2020_06_page_shows_every_capability_and_test(client, real):
+    real("2020.06")
+
+    response = detail_page(client, "2020.06")
+
+    html = response.content.decode()
+    assert len(re.findall(r'<section class="capability" id="cap-', html)) == 79
+    assert response.context["page"].test_count == 289
+    assertContains(response, "79 capabilities, 289 tests, 11 flagged.")
+    assertContains(response, 'class="is-flagged"', count=11)
+    assertContains(
+        response,
+        "Resize capabilities use an insecure mechanism that may be disabled by vendors.",
+    )
+
+
+def test_the_2020_06_criteria_weights_sum_to_100(client, real):
+    real("2020.06")
+
+    response = detail_page(client, "2020.06")
+
+    page = response.context["page"]
+    assert len(page.criteria) == 12
+    assert page.criteria_total == 100
+    assertContains(
+        response, '<td data-label="Total of weights" class="num total">100</td>', html=True
+    )
+    assertContains(response, "Widely Deployed")
+
+
+def test_designated_sections_and_test_repositories_are_shown(client, real):
+    real("2020.06")
+
+    response = detail_page(client, "2020.06")
+
+    projects = [p.project for p in response.context["page"].designated_sections]
+    assert projects[:3] == ["nova", "keystone", "glance"]
+    assertContains(response, "By default, designated except scheduler")
+    assertContains(response, '<span class="tag tag--no">not designated</span>', html=True)
+    assertContains(response, "d43223773d75d2e82fb33a1281038e611c41d0f3")
+    assertContains(response, 'href="https://opendev.org/openstack/tempest/"')
+
+
+def test_the_importer_warnings_are_in_a_collapsed_block(client, real):
+    [guideline] = real("2020.06")
+    warnings = guideline.imports.first().warnings
+
+    response = detail_page(client, "2020.06")
+
+    assert warnings
+    assertContains(response, f"What the importer noticed ({len(warnings)})")
+    assertContains(response, "/capabilities/identity-v3-tokens-delete/descriptin")
+    assert re.search(
+        r"<details[^>]*>\s*<summary>What the importer noticed", response.content.decode()
+    )
+
+
+def test_a_replaced_guideline_on_this_site_is_linked(client, real):
+    real("2020.06")
+    Guideline.objects.create(key="2019.11", schema=SchemaGeneration.V2_0)
+
+    response = detail_page(client, "2020.06")
+
+    assertContains(response, '<a href="/guidelines/2019.11/">2019.11</a>', html=True)
+
+
+def test_a_1_2_guideline_shows_its_unnamed_platform_with_components_by_status(client, real):
+    real("2015.03")
+
+    response = detail_page(client, "2015.03")
+
+    [platform] = response.context["page"].programs
+    assert platform.title == "Platform"
+    assert [(g.status, [r.name for r in g.items]) for g in platform.members] == [
+        ("required", ["compute", "object"])
+    ]
+    [compute, _object] = response.context["page"].components
+    assert [(g.status, len(g.items)) for g in compute.capabilities] == [
+        ("required", 9),
+        ("advisory", 2),
+        ("removed", 3),
+    ]
+    assertContains(response, "<dt>Schema</dt><dd>1.2</dd>", html=True)
+    # 1.2 flags are a list of test names, without date, reason or action.
+    assertContains(response, 'class="is-flagged"', count=9)
+    assertContains(response, "<dt>Reason</dt><dd>not given</dd>", html=True, count=9)
+
+
+def test_capabilities_listed_but_not_defined_are_marked(client, real):
+    real("2018.02")
+
+    response = detail_page(client, "2018.02")
+
+    assert response.context["page"].undefined == [
+        "volumes-v2-attach-detach",
+        "volumes-v3-attach-detach",
+    ]
+    assertContains(response, '<span class="badge badge--undefined">not defined</span>', count=2)
+    assertNotContains(response, 'href="#cap-volumes-v2-attach-detach"')
+
+
+def test_capabilities_defined_but_not_listed_are_pointed_out(client, real):
+    real("orchestration.2020.06", "2020.06")
+
+    response = detail_page(client, "2020.06")
+
+    assert response.context["page"].unlisted == ["images-v2-import"]
+    assertContains(response, "Defined but not listed in any component")
+
+
+def test_an_orchestration_page_shows_the_add_on_weights(client, real):
+    real("orchestration.2020.06")
+
+    response = detail_page(client, "orchestration.2020.06")
+
+    assert response.context["page"].criteria_total == 75
+    assertContains(response, "23 capabilities, 60 tests.")
+    assertContains(response, "http://opendev.org/openstack/interop/2020.06.json")
+
+
+@pytest.mark.parametrize("key", ["2015.03", "2020.06"])
+def test_a_guideline_page_costs_a_fixed_number_of_queries(
+    client, real, demo, key, django_assert_max_num_queries
+):
+    real(key)
+
+    with django_assert_max_num_queries(DETAIL_QUERIES):
+        small = detail_page(client, "dns.2026.06")
+    with django_assert_max_num_queries(DETAIL_QUERIES):
+        large = detail_page(client, key)
+
+    assert (small.status_code, large.status_code) == (200, 200)
