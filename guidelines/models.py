@@ -21,6 +21,7 @@ to give that object back exactly as the committee wrote it:
   (see ``interop_format.fields.field_set``).
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -323,29 +324,61 @@ class TestRepository(DocumentPart):
         return self.name
 
 
-class ImportOutcome(models.TextChoices):
-    CREATED = "created", "Created"
-    REPLACED = "replaced", "Replaced"
+class EventKind(models.TextChoices):
+    IMPORTED = "imported", "Imported"
+    REPLACED = "replaced", "Replaced by an import"
+    DRAFT_STARTED = "draft_started", "Draft started"
 
 
-class GuidelineImport(models.Model):
-    """A record of each import: which file, its digest, what the importer noticed."""
+class EventChannel(models.TextChoices):
+    WEB = "web", "Web"
+    API = "api", "API"
+    IMPORT = "import", "Import"
+    COMMAND = "command", "Command line"
 
-    guideline = models.ForeignKey(Guideline, on_delete=models.CASCADE, related_name="imports")
-    filename = models.TextField()
-    sha256 = models.CharField(max_length=64)
-    outcome = models.CharField(max_length=16, choices=ImportOutcome.choices)
-    warnings = models.JSONField(default=list, blank=True)
+
+class GuidelineEventQuerySet(models.QuerySet):
+    def imports(self):
+        return self.filter(kind__in=[EventKind.IMPORTED, EventKind.REPLACED])
+
+
+class GuidelineEvent(models.Model):
+    """The append-only log of what happened to a guideline: who, when, how, what.
+
+    Written by the service that makes the change, in the same transaction.
+    ``data`` holds what the kind needs: for an import the file, its digest
+    and the importer's warnings; for a draft its source.
+    """
+
+    guideline = models.ForeignKey(Guideline, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32, choices=EventKind.choices)
+    channel = models.CharField(max_length=16, choices=EventChannel.choices)
+    # NULL: done by an operator on the command line, not a signed-in user.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    summary = models.TextField()
+    data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = GuidelineEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(outcome__in=ImportOutcome.values),
-                name="guidelines_guidelineimport_outcome_valid",
+                condition=Q(kind__in=EventKind.values),
+                name="guidelines_guidelineevent_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=EventChannel.values),
+                name="guidelines_guidelineevent_channel_valid",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.filename} ({self.outcome})"
+        return f"{self.guideline}: {self.summary}"

@@ -20,7 +20,7 @@ from guidelines.models import (
     DesignatedSection,
     EntryKind,
     Guideline,
-    GuidelineImport,
+    GuidelineEvent,
     Program,
     ProgramComponent,
     ProgramComponentRole,
@@ -155,7 +155,7 @@ class GuidelinePage:
     criteria_total: int
     designated_sections: list[ProjectSections]
     test_repositories: list[TestRepository]
-    last_import: GuidelineImport | None
+    last_import: GuidelineEvent | None
     warnings: list[list[str]] = field(default_factory=list)
 
     @property
@@ -252,7 +252,7 @@ def guideline_page(guideline: Guideline) -> GuidelinePage:
     replaced = None
     if guideline.replaces:
         replaced = Guideline.objects.filter(key=guideline.replaces).first()
-    last_import = guideline.imports.first()
+    last_import = guideline.events.imports().first()
 
     return GuidelinePage(
         guideline=guideline,
@@ -275,5 +275,5 @@ def guideline_page(guideline: Guideline) -> GuidelinePage:
         designated_sections=designated_sections,
         test_repositories=bundle.test_repositories,
         last_import=last_import,
-        warnings=list(last_import.warnings) if last_import else [],
+        warnings=list(last_import.data.get("warnings", [])) if last_import else [],
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import partial
+from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -19,10 +21,11 @@ from guidelines.models import (
     Component,
     ComponentEntry,
     DesignatedSection,
+    EventChannel,
+    EventKind,
     Guideline,
-    GuidelineImport,
+    GuidelineEvent,
     GuidelineStatus,
-    ImportOutcome,
     Program,
     ProgramComponent,
     Section,
@@ -56,7 +59,15 @@ def guideline_key_validate(key: str) -> None:
         )
 
 
-def guideline_import(*, raw: bytes, key: str, filename: str, replace: bool = False) -> ImportResult:
+def guideline_import(
+    *,
+    raw: bytes,
+    key: str,
+    filename: str,
+    replace: bool = False,
+    actor=None,
+    channel: str = EventChannel.IMPORT,
+) -> ImportResult:
     """Import one guideline document of any schema generation.
 
     Raises FormatError for a document that is not a readable guideline and
@@ -82,19 +93,33 @@ def guideline_import(*, raw: bytes, key: str, filename: str, replace: bool = Fal
         "tests": bundle.test_count,
         "flagged": sum(t.is_flagged for _, tests in bundle.capabilities for t in tests),
     }
+    store = partial(
+        _guideline_store,
+        bundle,
+        document,
+        report,
+        counts,
+        raw=raw,
+        filename=filename,
+        replace=replace,
+        actor=actor,
+        channel=channel,
+    )
     try:
-        return _guideline_store(bundle, document, report, raw, filename, replace, counts)
+        return store()
     except IntegrityError:
         # Two imports of a new name raced: the row lock below cannot cover a
         # row that does not exist yet, so the loser hits the unique key. Its
         # transaction is rolled back; a second attempt sees the winner's row.
         if not Guideline.objects.filter(key=key).exists():
             raise
-        return _guideline_store(bundle, document, report, raw, filename, replace, counts)
+        return store()
 
 
 @transaction.atomic
-def _guideline_store(bundle, document, report, raw, filename, replace, counts) -> ImportResult:
+def _guideline_store(
+    bundle, document, report, counts, *, raw, filename, replace, actor, channel
+) -> ImportResult:
     key = bundle.guideline.key
     # Lock the existing row so two imports of one key serialise.
     existing = Guideline.objects.select_for_update().filter(key=key).first()
@@ -110,19 +135,26 @@ def _guideline_store(bundle, document, report, raw, filename, replace, counts) -
         bundle.guideline.pk = existing.pk
         bundle.guideline.created_at = existing.created_at
         bundle.guideline._state.adding = False
-        outcome = ImportOutcome.REPLACED
+        kind = EventKind.REPLACED
     else:
         bundle.guideline.pk = None
         bundle.guideline._state.adding = True
-        outcome = ImportOutcome.CREATED
+        kind = EventKind.IMPORTED
     bundle_save(bundle)
-    GuidelineImport.objects.create(
+    GuidelineEvent.objects.create(
         guideline=bundle.guideline,
-        filename=filename,
-        sha256=hashlib.sha256(raw).hexdigest(),
-        outcome=outcome,
-        warnings=[list(w) for w in report.warnings],
+        kind=kind,
+        channel=channel,
+        actor=actor,
+        # The file's name only: the summary is shown on public pages.
+        summary=f"{kind.label} from {PurePath(filename).name}",
+        data={
+            "filename": filename,
+            "sha256": hashlib.sha256(raw).hexdigest(),
+            "warnings": [list(w) for w in report.warnings],
+        },
     )
+    outcome = "replaced" if kind == EventKind.REPLACED else "created"
     return ImportResult(bundle.guideline, outcome, report.warnings, **counts)
 
 
@@ -176,7 +208,13 @@ def draft_name_for(source: Guideline) -> str:
 
 
 @transaction.atomic
-def guideline_start_draft(*, source: Guideline, name: str | None = None) -> Guideline:
+def guideline_start_draft(
+    *,
+    source: Guideline,
+    name: str | None = None,
+    actor=None,
+    channel: str = EventChannel.COMMAND,
+) -> Guideline:
     """Start a new draft as a copy of ``source`` (2017A A1.1, A1.2).
 
     The copy differs from its source only in its name, status (draft) and
@@ -197,4 +235,13 @@ def guideline_start_draft(*, source: Guideline, name: str | None = None) -> Guid
     field_set(draft, spec, "doc_id", name)
     field_set(draft, spec, "status", GuidelineStatus.DRAFT)
     field_set(draft, spec, "replaces", source.key)
-    return bundle_save(bundle)
+    bundle_save(bundle)
+    GuidelineEvent.objects.create(
+        guideline=draft,
+        kind=EventKind.DRAFT_STARTED,
+        channel=channel,
+        actor=actor,
+        summary=f"Draft started from {source.key}",
+        data={"source": source.key},
+    )
+    return draft

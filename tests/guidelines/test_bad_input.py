@@ -6,7 +6,7 @@ import pytest
 
 from capabilities.models import Capability, Criterion, Test
 from guidelines.interop_format.reader import FormatError
-from guidelines.models import Guideline, GuidelineImport
+from guidelines.models import Guideline, GuidelineEvent
 from guidelines.services import GuidelineError
 
 from .helpers import export, import_doc
@@ -19,7 +19,7 @@ def assert_nothing_stored():
     assert Capability.objects.count() == 0
     assert Test.objects.count() == 0
     assert Criterion.objects.count() == 0
-    assert GuidelineImport.objects.count() == 0
+    assert GuidelineEvent.objects.count() == 0
 
 
 def minimal_2x(**capability):
@@ -149,9 +149,9 @@ def test_a_different_document_under_an_existing_name_is_refused_unless_replacing
     assert replaced.guideline.pk == first.pk
     assert export(Guideline.objects.get(key="2020.06")) == changed
     assert Capability.objects.count() == 79
-    assert list(GuidelineImport.objects.values_list("outcome", flat=True)) == [
+    assert list(GuidelineEvent.objects.values_list("kind", flat=True)) == [
         "replaced",
-        "created",
+        "imported",
     ]
 
 

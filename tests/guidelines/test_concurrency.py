@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection
 
-from guidelines.models import Guideline, GuidelineImport
+from guidelines.models import Guideline, GuidelineEvent
 
 from .helpers import import_file
 
@@ -35,4 +35,4 @@ def test_two_simultaneous_imports_of_a_new_guideline_store_it_once(real_files):
     assert errors == []
     assert sorted(outcomes) == ["created", "unchanged"]
     assert Guideline.objects.count() == 1
-    assert GuidelineImport.objects.count() == 1
+    assert GuidelineEvent.objects.count() == 1

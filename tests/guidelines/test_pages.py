@@ -229,7 +229,7 @@ def test_designated_sections_and_test_repositories_are_shown(client, real):
 
 def test_the_importer_warnings_are_in_a_collapsed_block(client, real):
     [guideline] = real("2020.06")
-    warnings = guideline.imports.first().warnings
+    warnings = guideline.events.imports().first().data["warnings"]
 
     response = detail_page(client, "2020.06")
 

@@ -1,13 +1,14 @@
 """The committee's real files: every one imports, exports as the same JSON value,
 and its counts match ../shared/docs/DOMAIN.md section 5."""
 
+import hashlib
 import json
 
 import pytest
 from django.db.models import Q
 
 from capabilities.models import Capability, Test
-from guidelines.models import ComponentEntry, EntryKind, Guideline, GuidelineImport
+from guidelines.models import ComponentEntry, EntryKind, Guideline, GuidelineEvent
 from guidelines.services import guideline_start_draft
 
 from .helpers import export, import_file, with_draft_metadata
@@ -115,7 +116,7 @@ def test_reimporting_the_same_file_changes_nothing(real_files):
     assert again.outcome == "unchanged"
     assert again.guideline.pk == first.guideline.pk
     assert set(Test.objects.values_list("id", flat=True)) == ids
-    assert GuidelineImport.objects.count() == 1
+    assert GuidelineEvent.objects.count() == 1
 
 
 def test_the_quirks_of_the_real_files_survive_and_are_reported(real_files):
@@ -201,3 +202,28 @@ def test_the_test_list_of_a_component_status_is_queryable(real_files):
     )
     names = [row["name"] for row in both]
     assert names.count("identity-v3-tokens-create") == 2
+
+
+def test_an_import_is_recorded_with_its_file_digest_and_warnings(real_files):
+    path = real_files["2020.06"]
+    result = import_file(path)
+
+    event = result.guideline.events.get()
+    assert (event.kind, event.channel, event.actor) == ("imported", "import", None)
+    assert event.summary == "Imported from 2020.06.json"
+    assert event.data["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert event.data["warnings"] == [list(w) for w in result.warnings]
+
+
+def test_starting_a_draft_is_recorded_with_its_source(real_files):
+    source = import_file(real_files["2020.06"]).guideline
+
+    draft = guideline_start_draft(source=source)
+
+    event = draft.events.get()
+    assert (event.kind, event.channel, event.data) == (
+        "draft_started",
+        "command",
+        {"source": "2020.06"},
+    )
+    assert source.events.count() == 1
