@@ -52,8 +52,12 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
+    "django_filters",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "guidelines",
     "capabilities",
     "votes",
@@ -62,6 +66,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -164,13 +169,47 @@ WHITENOISE_USE_FINDERS = True
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Writes authenticate with a per-user API token, or with the web session
+    # (DRF then enforces CSRF). Reads of guidelines are public.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 100,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "guidelines.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "DefCore Site API",
-    "DESCRIPTION": "Interoperability guidelines, capabilities and tests.",
+    "DESCRIPTION": (
+        "Interoperability guidelines, their capabilities, tests and criteria, for "
+        "tooling. The RefStack-compatible routes (/v1/guidelines..., "
+        "/api/v1/guidelines...) keep RefStack's shapes; the rest is this "
+        "application's own API, version 1."
+    ),
     "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the installed package, not from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
+
+# Read-only routes are readable from any web page; writes are not offered
+# cross-origin at all.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/(api/)?v1/.*$"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified"]
+
+# How long a process trusts what it knows of a guideline's revision before
+# asking the database again (guidelines.serving).
+try:
+    SERVING_STAMP_TTL = float(os.environ.get("SERVING_STAMP_TTL", "1.0"))
+except ValueError as exc:
+    raise ImproperlyConfigured("SERVING_STAMP_TTL must be a number of seconds.") from exc
 
 LOGGING = {
     "version": 1,

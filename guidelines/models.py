@@ -79,6 +79,9 @@ class Guideline(DocumentPart):
     # 1.x writes "YYYY-MM-DD", 2.0 "YYYY.MM" (add-ons "<add-on>.YYYY.MM").
     target_approval = models.TextField(null=True, blank=True)
     cutoff_score = models.IntegerField(null=True, blank=True)
+    # Goes up with every change to the guideline's content: what tooling's
+    # caches (ETag) and the editors' conflict checks compare.
+    revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -77,3 +77,15 @@ def guideline_get(key: str) -> Guideline | None:
 
 def guideline_list() -> list[Guideline]:
     return list(Guideline.objects.order_by("key"))
+
+
+def refstack_index() -> dict[str, list[dict[str, str]]]:
+    """RefStack's list: ``{"powered": [{"name": "2020.06.json", "file": ...}], "dns": [...]}``."""
+    groups: dict[str, list[dict[str, str]]] = {}
+    for key in Guideline.objects.order_by("key").values_list("key", flat=True):
+        family = Guideline(key=key).family
+        name = key[len(family) + 1 :] if family else key
+        groups.setdefault(family or "powered", []).append(
+            {"name": f"{name}.json", "file": f"{key}.json"}
+        )
+    return dict(sorted(groups.items()))

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from capabilities.models import Capability, Criterion, Test
+from guidelines import serving
 from guidelines.interop_format.bundle import Bundle
 from guidelines.interop_format.fields import Report, field_set, same_json
 from guidelines.interop_format.reader import FormatError, parse_json, read_document
@@ -134,13 +135,16 @@ def _guideline_store(
         _guideline_clear(existing)
         bundle.guideline.pk = existing.pk
         bundle.guideline.created_at = existing.created_at
+        bundle.guideline.revision = existing.revision + 1
         bundle.guideline._state.adding = False
         kind = EventKind.REPLACED
     else:
         bundle.guideline.pk = None
+        bundle.guideline.revision = 1
         bundle.guideline._state.adding = True
         kind = EventKind.IMPORTED
     bundle_save(bundle)
+    _forget_served_at_commit(key)
     GuidelineEvent.objects.create(
         guideline=bundle.guideline,
         kind=kind,
@@ -156,6 +160,12 @@ def _guideline_store(
     )
     outcome = "replaced" if kind == EventKind.REPLACED else "created"
     return ImportResult(bundle.guideline, outcome, report.warnings, **counts)
+
+
+def _forget_served_at_commit(key: str) -> None:
+    # Tooling must not get the old bytes once the change is visible; other
+    # processes notice within SERVING_STAMP_TTL (guidelines.serving).
+    transaction.on_commit(lambda: serving.CACHE.forget(key))
 
 
 def _guideline_clear(guideline: Guideline) -> None:
@@ -231,11 +241,13 @@ def guideline_start_draft(
     draft.pk = None
     draft._state.adding = True
     draft.key = name
+    draft.revision = 1
     spec = GENERATIONS[draft.schema].guideline
     field_set(draft, spec, "doc_id", name)
     field_set(draft, spec, "status", GuidelineStatus.DRAFT)
     field_set(draft, spec, "replaces", source.key)
     bundle_save(bundle)
+    _forget_served_at_commit(name)
     GuidelineEvent.objects.create(
         guideline=draft,
         kind=EventKind.DRAFT_STARTED,

@@ -1,0 +1,215 @@
+"""The routes tooling hard-codes, as RefStack served them (../shared/docs/REFSTACK.md),
+without RefStack's faults: real status codes, HTTP caching, no duplicate lines.
+
+Mounted under both ``/v1/`` and ``/api/v1/``. GET and HEAD are public;
+``defcore_site.wsgi`` answers the hot ones straight from ``guidelines.serving``.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from guidelines import serving
+from guidelines.api.errors import Conflict, PreconditionFailed, error_response
+from guidelines.interop_format.reader import FormatError
+from guidelines.models import EventChannel, GuidelineStatus
+from guidelines.selectors import guideline_get, refstack_index
+from guidelines.services import GuidelineError, guideline_import
+from guidelines.testlist import TestListError
+
+PUBLISHED = {GuidelineStatus.APPROVED, GuidelineStatus.SUPERSEDED}
+
+
+class ImportOutcomeSerializer(serializers.Serializer):
+    key = serializers.CharField(source="guideline.key")
+    outcome = serializers.ChoiceField(["created", "replaced", "unchanged"])
+    revision = serializers.IntegerField(source="guideline.revision")
+    capabilities = serializers.IntegerField()
+    tests = serializers.IntegerField()
+    flagged = serializers.IntegerField()
+    warnings = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
+
+
+def served(rep: serving.Representation, request) -> HttpResponse:
+    status, headers, body = serving.respond(
+        rep,
+        method=request.method,
+        if_none_match=request.headers.get("If-None-Match", ""),
+        if_modified_since=request.headers.get("If-Modified-Since", ""),
+        accept_encoding=request.headers.get("Accept-Encoding", ""),
+    )
+    response = HttpResponse(body, status=status)
+    for name, value in headers:
+        response[name] = value
+    return response
+
+
+def plain(status: int, line: str) -> HttpResponse:
+    """A one-line reason: tooling that saves the body must not mistake it for a test list."""
+    return HttpResponse(line + "\n", status=status, content_type=serving.TEXT)
+
+
+def inline_index_schema():
+    return {
+        200: OpenApiResponse(
+            OpenApiTypes.OBJECT,
+            description='{"powered": [{"name": "2020.06.json", "file": "2020.06.json"}], '
+            '"orchestration": [{"name": "2020.06.json", "file": "orchestration.2020.06.json"}]}',
+        )
+    }
+
+
+class PublicRead(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+
+class IndexSchema(AutoSchema):
+    def get_operation_id(self):
+        # The index and the document share a path prefix; say which is which.
+        return super().get_operation_id().replace("_retrieve", "_index")
+
+
+class GuidelineIndexView(PublicRead):
+    schema = IndexSchema()
+
+    @extend_schema(
+        tags=["RefStack-compatible"],
+        summary="Every guideline, keyed by powered and by add-on (RefStack's shape)",
+        responses=inline_index_schema(),
+    )
+    def get(self, request):
+        return Response(refstack_index())
+
+
+class GuidelineDocumentView(APIView):
+    """GET: the guideline document (public). PUT: store one (committee)."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(
+        tags=["RefStack-compatible"],
+        summary="The guideline document, in its own schema generation",
+        description=(
+            "The same JSON value the committee published. Strong ETag and "
+            "Last-Modified; If-None-Match and If-Modified-Since give 304; gzip on request."
+        ),
+        responses={
+            200: OpenApiTypes.OBJECT,
+            304: None,
+            404: OpenApiResponse(description="No such guideline"),
+        },
+    )
+    def get(self, request, key: str):
+        rep = serving.document(key)
+        if rep is None:
+            return error_response(404, "not_found", f"No guideline named {key!r}.")
+        return served(rep, request)
+
+    @extend_schema(
+        tags=["Guidelines"],
+        summary="Create a guideline, or replace a draft, from its JSON document",
+        description=(
+            "The body is a guideline document of any schema generation. Creating needs "
+            "the guidelines.add_guideline permission, replacing guidelines.change_guideline. "
+            "A published (approved or superseded) guideline is not replaced: it changes "
+            "only by flags (2017A D2.1). Send If-Match with the ETag you read to be sure "
+            "nobody changed the draft meanwhile (412 otherwise)."
+        ),
+        request=OpenApiTypes.OBJECT,
+        responses={200: ImportOutcomeSerializer, 201: ImportOutcomeSerializer},
+    )
+    def put(self, request, key: str):
+        existing = guideline_get(key)
+        needed = "guidelines.change_guideline" if existing else "guidelines.add_guideline"
+        if not request.user.has_perm(needed):
+            raise PermissionDenied(f"Storing guideline {key} needs the {needed} permission.")
+        if existing is not None:
+            if existing.status in PUBLISHED:
+                raise Conflict(
+                    f"Guideline {key} is {existing.status}: a published guideline changes "
+                    "only by flags (2017A D2.1, HACKING D301)."
+                )
+            if_match = request.headers.get("If-Match")
+            if if_match:
+                current = serving.document(key)
+                if current is None or not serving.etag_matches(
+                    if_match, (current.etag, current.gzip_etag)
+                ):
+                    raise PreconditionFailed()
+        elif request.headers.get("If-Match"):
+            raise PreconditionFailed(f"No guideline named {key!r} to match.")
+        try:
+            result = guideline_import(
+                raw=request.body,
+                key=key,
+                filename=f"{key}.json",
+                replace=True,
+                actor=request.user,
+                channel=EventChannel.API,
+            )
+        except FormatError as exc:
+            return error_response(400, "invalid_document", str(exc), {"where": exc.where})
+        except GuidelineError as exc:
+            return error_response(400, "invalid", str(exc))
+        status = 201 if result.outcome == "created" else 200
+        response = Response(ImportOutcomeSerializer(result).data, status=status)
+        rep = serving.document(key)
+        if rep is not None:
+            response["ETag"] = rep.etag
+        return response
+
+
+class ReadOnlyGuidelineDocumentView(GuidelineDocumentView):
+    """Under /v1/, as in RefStack, documents are only read."""
+
+    http_method_names = ["get", "head", "options"]
+
+
+class GuidelineTestsView(PublicRead):
+    @extend_schema(
+        tags=["RefStack-compatible"],
+        summary="The tests a product must pass, one per line",
+        description=(
+            "`name[idempotent id]` per line (schema 1.2: bare names), LF, sorted, no "
+            "duplicates, ending in a newline; an empty selection is an empty body."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "type",
+                str,
+                description="Comma list of required, advisory, deprecated, removed (default: all)",
+            ),
+            OpenApiParameter(
+                "target",
+                str,
+                description="A platform, add-on or component "
+                "of the guideline (default: platform, or the add-on)",
+            ),
+            OpenApiParameter("alias", str, description="Also list aliases (default true)"),
+            OpenApiParameter("flag", str, description="false drops flagged tests (default true)"),
+        ],
+        responses={
+            (200, "text/plain"): OpenApiTypes.STR,
+            (400, "text/plain"): OpenApiResponse(
+                OpenApiTypes.STR, description="Bad type or target"
+            ),
+            (404, "text/plain"): OpenApiResponse(OpenApiTypes.STR, description="No such guideline"),
+        },
+    )
+    def get(self, request, key: str):
+        try:
+            rep = serving.tests(key, request.query_params)
+        except TestListError as exc:
+            return plain(400, str(exc))
+        if rep is None:
+            return plain(404, f"No guideline named {key!r}")
+        return served(rep, request)
