@@ -157,7 +157,11 @@ class TestFilter(django_filters.FilterSet):
     name = django_filters.CharFilter(method="filter_name", help_text="the test's name or an alias")
     guideline = django_filters.CharFilter(field_name="capability__guideline__key")
     capability = django_filters.CharFilter(field_name="capability__key")
-    flagged = django_filters.BooleanFilter(field_name="is_flagged")
+    flagged = django_filters.TypedChoiceFilter(
+        field_name="is_flagged",
+        choices=[("true", "true"), ("false", "false")],
+        coerce=lambda value: value == "true",
+    )
 
     class Meta:
         model = Test
@@ -165,9 +169,12 @@ class TestFilter(django_filters.FilterSet):
 
     def filter_name(self, queryset, name, value):
         # Aliases are a JSON list; a text match narrows, the exact check is in Python.
-        candidates = queryset.filter(Q(name=value) | Q(aliases__icontains=value))
-        ids = [t.pk for t in candidates.only("pk", "name", "aliases")
-               if t.name == value or value in (t.aliases or [])]  # fmt: skip
+        candidates = Test.objects.filter(Q(name=value) | Q(aliases__icontains=value))
+        ids = [
+            pk
+            for pk, test_name, aliases in candidates.values_list("pk", "name", "aliases")
+            if test_name == value or value in (aliases or [])
+        ]
         return queryset.filter(pk__in=ids)
 
 
