@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, OuterRef, Subquery
 
 from capabilities.models import Capability, Criterion, Test
+from guidelines.diff import guideline_diff
 from guidelines.models import (
     CapabilityStatus,
     Component,
@@ -157,6 +158,8 @@ class GuidelinePage:
     test_repositories: list[TestRepository]
     last_import: GuidelineEvent | None
     warnings: list[list[str]] = field(default_factory=list)
+    # The other guidelines, for the "Compare with" form: its own family first.
+    compare_with: list[Guideline] = field(default_factory=list)
 
     @property
     def test_count(self) -> int:
@@ -249,9 +252,9 @@ def guideline_page(guideline: Guideline) -> GuidelinePage:
         for project, pairs in projects.items()
     ]
 
-    replaced = None
-    if guideline.replaces:
-        replaced = Guideline.objects.filter(key=guideline.replaces).first()
+    # One query serves both the replaced guideline and the compare form's choices.
+    everyone = list(Guideline.objects.order_by("key"))
+    replaced = next((g for g in everyone if g.key == guideline.replaces), None)
     last_import = guideline.events.imports().first()
 
     return GuidelinePage(
@@ -276,4 +279,232 @@ def guideline_page(guideline: Guideline) -> GuidelinePage:
         test_repositories=bundle.test_repositories,
         last_import=last_import,
         warnings=list(last_import.data.get("warnings", [])) if last_import else [],
+        compare_with=compare_choices(guideline, everyone),
     )
+
+
+# Comparing two guidelines
+
+
+def compare_choices(guideline: Guideline, everyone: list[Guideline]) -> list[Guideline]:
+    """The guidelines to compare ``guideline`` with: the one it replaces first, then its
+    own family newest first, then the other families."""
+    others = [g for g in newest_first(everyone) if g.pk != guideline.pk]
+    return sorted(others, key=lambda g: (g.key != guideline.replaces, g.family != guideline.family))
+
+
+def compare_order(guideline: Guideline, other: Guideline) -> tuple[Guideline, Guideline]:
+    """(from, to) for the compare form: the older first, so the diff reads as a changelog."""
+    newer, older = newest_first([guideline, other])
+    return older, newer
+
+
+@dataclass
+class ShownChange:
+    """One field's change, with both values written out for reading."""
+
+    field: str
+    old: str
+    new: str
+
+    @property
+    def long(self) -> bool:
+        """Too long to read side by side: shown one above the other."""
+        return len(self.old) + len(self.new) > 60
+
+
+@dataclass
+class KeyedChanges:
+    """The changed fields of one criterion or capability definition."""
+
+    key: str
+    changes: list[ShownChange]
+
+
+@dataclass
+class TestGroup:
+    kind: str
+    title: str
+    items: list[dict]
+
+
+@dataclass
+class DiffPage:
+    old: Guideline
+    new: Guideline
+    diff: dict
+    # (count, words, anchor) for each kind of change that happened.
+    summary: list[tuple[int, str, str]]
+    metadata: list[ShownChange]
+    criteria_changed: list[KeyedChanges]
+    components: list[dict]  # only those with a change
+    renamed_components: list[dict]  # matched under different names (1.x and 2.0)
+    capabilities_changed: list[KeyedChanges]
+    tests: list[TestGroup]
+
+    @property
+    def total(self) -> int:
+        return self.diff["summary"]["total"]
+
+
+# Singular, plural, and where on the page; in guidelines.diff.SUMMARY_KINDS order.
+SUMMARY_WORDS = {
+    "metadata": ("metadata field changed", "metadata fields changed", "metadata"),
+    "criteria_added": ("criterion added", "criteria added", "criteria"),
+    "criteria_removed": ("criterion removed", "criteria removed", "criteria"),
+    "criteria_changed": ("criterion changed", "criteria changed", "criteria"),
+    "components_added": ("component added", "components added", "components"),
+    "components_removed": ("component removed", "components removed", "components"),
+    "capabilities_added": ("capability added", "capabilities added", "components"),
+    "capabilities_removed": ("capability removed", "capabilities removed", "components"),
+    "capabilities_moved": (
+        "capability moved between statuses",
+        "capabilities moved between statuses",
+        "components",
+    ),
+    "capabilities_defined": (
+        "capability definition added",
+        "capability definitions added",
+        "capabilities",
+    ),
+    "capabilities_undefined": (
+        "capability definition dropped",
+        "capability definitions dropped",
+        "capabilities",
+    ),
+    "capabilities_changed": (
+        "capability definition changed",
+        "capability definitions changed",
+        "capabilities",
+    ),
+    "tests_added": ("test added", "tests added", "tests-added"),
+    "tests_removed": ("test removed", "tests removed", "tests-removed"),
+    "tests_renamed": ("test renamed", "tests renamed", "tests-renamed"),
+    "tests_moved": (
+        "test moved to another capability",
+        "tests moved to another capability",
+        "tests-moved",
+    ),
+    "tests_aliases_changed": (
+        "test with changed aliases",
+        "tests with changed aliases",
+        "tests-aliases_changed",
+    ),
+    "tests_idempotent_id_changed": (
+        "test with a new idempotent id",
+        "tests with a new idempotent id",
+        "tests-idempotent_id_changed",
+    ),
+    "tests_flagged": ("test flagged", "tests flagged", "tests-flagged"),
+    "tests_unflagged": ("test unflagged", "tests unflagged", "tests-unflagged"),
+    "tests_flag_changed": ("flag changed", "flags changed", "tests-flag_changed"),
+}
+
+# The page's order: what reviewers ask about first.
+TEST_GROUP_TITLES = {
+    "renamed": "Renamed",
+    "added": "Added",
+    "removed": "Removed",
+    "flagged": "Flagged",
+    "unflagged": "Unflagged",
+    "flag_changed": "Flag changed",
+    "moved": "Moved to another capability",
+    "aliases_changed": "Aliases changed",
+    "idempotent_id_changed": "Idempotent id changed",
+}
+
+FIELD_LABELS = {
+    "doc_id": "Id in the document",
+    "target_approval": "Target approval",
+    "cutoff_score": "Cutoff score",
+    "required_since": "Required since",
+    "admin": "Admin only",
+}
+
+
+def shown(value) -> str:
+    """A field's value as the page writes it: absent, empty and lists spelled out."""
+    if value is None:
+        return "(absent)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(item) or '""' for item in value) if value else "(none)"
+    if value == "":
+        return "(empty)"
+    return str(value)
+
+
+def _shown_changes(changes: list[dict]) -> list[ShownChange]:
+    return [
+        ShownChange(
+            FIELD_LABELS.get(c["field"], c["field"].replace("_", " ").capitalize()),
+            shown(c["from"]),
+            shown(c["to"]),
+        )
+        for c in changes
+    ]
+
+
+def diff_page(old: Guideline, new: Guideline) -> DiffPage:
+    """The changes from ``old`` to ``new``, arranged for reading: ``guideline_diff``'s queries."""
+    diff = guideline_diff(old, new)
+    summary = []
+    for kind, count in diff["summary"].items():
+        if kind in SUMMARY_WORDS and count:
+            one, many, anchor = SUMMARY_WORDS[kind]
+            summary.append((count, one if count == 1 else many, anchor))
+    components = diff["components"]
+    return DiffPage(
+        old=old,
+        new=new,
+        diff=diff,
+        summary=summary,
+        metadata=_shown_changes(diff["metadata"]),
+        criteria_changed=[
+            KeyedChanges(c["key"], _shown_changes(c["changes"]))
+            for c in diff["criteria"]["changed"]
+        ],
+        components=[c for c in components if c["added"] or c["removed"] or c["moved"]],
+        renamed_components=[
+            c for c in components if c["from"] and c["to"] and c["from"] != c["to"]
+        ],
+        capabilities_changed=[
+            KeyedChanges(c["capability"], _shown_changes(c["changes"]))
+            for c in diff["capabilities"]["changed"]
+        ],
+        tests=[
+            TestGroup(kind, title, _test_items(kind, diff["tests"][kind]))
+            for kind, title in TEST_GROUP_TITLES.items()
+            if diff["tests"][kind]
+        ],
+    )
+
+
+def _test_items(kind: str, items: list[dict]) -> list[dict]:
+    """Aliases show what was ``gained`` and ``lost``; a flag change only the fields that
+    changed, as ``shown``."""
+    if kind == "aliases_changed":
+        return [
+            {
+                **item,
+                "gained": [a for a in item["to"] if a not in item["from"]],
+                "lost": [a for a in item["from"] if a not in item["to"]],
+            }
+            for item in items
+        ]
+    if kind != "flag_changed":
+        return items
+    return [
+        {
+            **item,
+            "shown": _shown_changes(
+                [
+                    {"field": name, "from": item["from"][name], "to": item["to"][name]}
+                    for name in ("date", "reason", "action")
+                    if item["from"][name] != item["to"][name]
+                ]
+            ),
+        }
+        for item in items
+    ]

@@ -7,4 +7,6 @@ app_name = "guidelines"
 urlpatterns = [
     path("", views.guideline_list, name="list"),
     path("guidelines/<str:key>/", views.guideline_detail, name="detail"),
+    path("guidelines/<str:key>/compare/", views.guideline_compare, name="compare"),
+    path("guidelines/<str:a>/diff/<str:b>/", views.guideline_diff, name="diff"),
 ]

@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from capabilities.api import CapabilityViewSet, CriterionViewSet, TestViewSet
 from guidelines.api.catalog import DraftCreateView, GuidelineCatalogViewSet
+from guidelines.api.diff import GuidelineDiffView
 from guidelines.api.refstack import (
     GuidelineDocumentView,
     GuidelineIndexView,
@@ -41,5 +42,10 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("drafts", DraftCreateView.as_view(), name="drafts"),
     *router.urls,
+    re_path(
+        r"^guidelines/(?P<a>[^/]+?)(?:\.json)?/diff/(?P<b>[^/]+?)(?:\.json)?$",
+        GuidelineDiffView.as_view(),
+        name="guideline-diff",
+    ),
     *refstack_routes(GuidelineDocumentView),
 ]
