@@ -44,6 +44,26 @@ class ScoreLine:
     typed_total: int | None
     typed_star: bool
 
+    def to_json(self, *, keep_values: bool) -> dict:
+        """What is stored of the line; its values only when no capability holds them."""
+        stored = {"name": self.name, "prefix": self.prefix, "template": self.template}
+        if keep_values:
+            stored.update(values=self.values, non_admin=self.non_admin)
+        return stored
+
+    @classmethod
+    def from_json(cls, stored: dict) -> ScoreLine:
+        return cls(
+            number=0,
+            name=stored["name"],
+            prefix=stored["prefix"],
+            template=stored["template"],
+            values=stored.get("values", {}),
+            non_admin=stored.get("non_admin", "?"),
+            typed_total=None,
+            typed_star=False,
+        )
+
     def render(self, values: Mapping[str, str], non_admin: str, result: Total, cutoff) -> str:
         filled = self.template.format(*[values[key] for key in CRITERIA_ORDER], non_admin)
         star = "*" if result.qualifies(cutoff) else ""

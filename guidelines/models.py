@@ -331,6 +331,16 @@ class EventKind(models.TextChoices):
     IMPORTED = "imported", "Imported"
     REPLACED = "replaced", "Replaced by an import"
     DRAFT_STARTED = "draft_started", "Draft started"
+    CAPABILITY_PROPOSED = "capability_proposed", "Capability proposed"
+    CAPABILITY_CHANGED = "capability_changed", "Capability changed"
+    CAPABILITY_MOVED = "capability_moved", "Capability moved"
+    CAPABILITIES_REGROUPED = "capabilities_regrouped", "Capabilities regrouped"
+    TEST_FLAGGED = "test_flagged", "Test flagged"
+    TEST_UNFLAGGED = "test_unflagged", "Test unflagged"
+    SCORED = "scored", "Scored"
+    CONSENSUS_SET = "consensus_set", "Consensus set"
+    WORKSHEET_IMPORTED = "worksheet_imported", "Worksheet imported"
+    FINDING_OVERRIDDEN = "finding_overridden", "Finding overridden"
 
 
 class EventChannel(models.TextChoices):
@@ -364,7 +374,10 @@ class GuidelineEvent(models.Model):
         blank=True,
         related_name="+",
     )
+    # What the event is about: a capability key, a test, a rule...
+    subject = models.TextField(blank=True)
     summary = models.TextField()
+    # What the kind needs; for a change, "before" and "after".
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -385,3 +398,31 @@ class GuidelineEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.guideline}: {self.summary}"
+
+
+class RuleOverride(models.Model):
+    """A chair's written answer to a process finding (2017A A7.2).
+
+    The finding stays visible, marked as overridden with the justification.
+    """
+
+    guideline = models.ForeignKey(Guideline, on_delete=models.CASCADE, related_name="overrides")
+    rule = models.CharField(max_length=100)
+    subject = models.TextField()
+    justification = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["guideline_id", "rule", "subject"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["guideline", "rule", "subject"], name="guidelines_ruleoverride_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(justification=""), name="guidelines_ruleoverride_justified"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guideline}: {self.rule} {self.subject}"

@@ -9,7 +9,8 @@ from functools import partial
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
 from capabilities.models import Capability, Criterion, Test
 from guidelines import serving
@@ -257,3 +258,66 @@ def guideline_start_draft(
         data={"source": source.key},
     )
     return draft
+
+
+# Changes to a guideline's content, recorded. Every edit service calls
+# guideline_record_change in its transaction.
+
+EDITABLE = {GuidelineStatus.DRAFT, GuidelineStatus.REVIEW}
+
+
+class NotAllowed(GuidelineError):
+    """The change breaks a process rule or the actor's role; the message names which."""
+
+
+class Conflict(GuidelineError):
+    """Someone changed the same thing meanwhile; ``current`` is what it is now."""
+
+    def __init__(self, message: str, current: dict | None = None):
+        super().__init__(message)
+        self.current = current or {}
+
+
+def guideline_require_editable(guideline: Guideline, *, what: str) -> None:
+    """Published guidelines change only by flags (2017A D2.1, HACKING D301)."""
+    if guideline.status not in EDITABLE:
+        raise NotAllowed(
+            f"{guideline.key} is {guideline.status}: {what} is refused; a published guideline "
+            "changes only by test flags (2017A D2.1, HACKING D301)"
+        )
+
+
+def guideline_record_change(
+    *,
+    guideline: Guideline,
+    kind: str,
+    actor,
+    channel: str,
+    subject: str,
+    summary: str,
+    before=None,
+    after=None,
+    data: dict | None = None,
+) -> GuidelineEvent:
+    """Bump the guideline's revision and log who changed what, through which channel.
+
+    Call inside the transaction of the change. The revision feeds draft ETags
+    and the served bytes are forgotten at commit.
+    """
+    Guideline.objects.filter(pk=guideline.pk).update(
+        revision=models.F("revision") + 1, updated_at=timezone.now()
+    )
+    guideline.refresh_from_db(fields=["revision", "updated_at"])
+    _forget_served_at_commit(guideline.key)
+    payload = dict(data or {})
+    if before is not None or after is not None:
+        payload.update(before=before, after=after)
+    return GuidelineEvent.objects.create(
+        guideline=guideline,
+        kind=kind,
+        channel=channel,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        subject=subject,
+        summary=summary,
+        data=payload,
+    )

@@ -38,3 +38,34 @@ def real_files(interop_data) -> dict[str, Path]:
         (interop_data / "add-ons").glob("*.json")
     )
     return {path.name.removesuffix(".json"): path for path in files}
+
+
+# The personas: a chair, two committee members, a reviewer (signed in, no seat).
+
+
+@pytest.fixture
+def chair(db):
+    from tests.factories import MembershipFactory, UserFactory
+
+    return MembershipFactory(user=UserFactory(username="chair"), role="chair").user
+
+
+@pytest.fixture
+def member(db):
+    from tests.factories import MembershipFactory, UserFactory
+
+    return MembershipFactory(user=UserFactory(username="member")).user
+
+
+@pytest.fixture
+def other_member(db):
+    from tests.factories import MembershipFactory, UserFactory
+
+    return MembershipFactory(user=UserFactory(username="member2")).user
+
+
+@pytest.fixture
+def reviewer(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="reviewer")

@@ -1,0 +1,162 @@
+"""Scores, consensus and the achievements derived from them (2017A A4)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from capabilities.models import NON_ADMIN, Capability, Consensus, ConsensusSource, Score, ScoreValue
+from capabilities.scoring import ScoreError, check_value
+from capabilities.services.editing import _locked, _spec, require_chair, require_member
+from guidelines.interop_format.fields import field_set
+from guidelines.models import EventChannel, EventKind, Guideline, GuidelineStatus
+from guidelines.services import GuidelineError, NotAllowed, guideline_record_change
+
+
+def criteria_keys(guideline: Guideline) -> list[str]:
+    return list(guideline.criteria.order_by("position").values_list("key", flat=True))
+
+
+def _check_criterion(guideline: Guideline, criterion: str) -> None:
+    known = criteria_keys(guideline)
+    if criterion not in known and criterion != NON_ADMIN:
+        raise GuidelineError(
+            f"{criterion!r} is not a criterion of {guideline.key}: use one of "
+            f"{', '.join(known)} or {NON_ADMIN}"
+        )
+
+
+def _consensus_refresh(capability: Capability, criterion: str) -> None:
+    """Automatic consensus: when every scorer agrees and the chair has not decided."""
+    consensus = Consensus.objects.filter(capability=capability, criterion=criterion).first()
+    if consensus is not None and consensus.source != ConsensusSource.UNANIMOUS:
+        return
+    values = set(
+        Score.objects.filter(capability=capability, criterion=criterion).values_list(
+            "value", flat=True
+        )
+    )
+    if len(values) == 1:
+        Consensus.objects.update_or_create(
+            capability=capability,
+            criterion=criterion,
+            defaults={"value": values.pop(), "source": ConsensusSource.UNANIMOUS, "set_by": None},
+        )
+    elif consensus is not None:
+        consensus.delete()  # scorers disagree now: the chair decides
+
+
+def achievements_derive(capability: Capability) -> None:
+    """Once scored, a capability's achievements are the criteria its consensus meets."""
+    met = set(
+        Consensus.objects.filter(capability=capability, value=ScoreValue.MET).values_list(
+            "criterion", flat=True
+        )
+    )
+    if not Consensus.objects.filter(capability=capability).exists():
+        return
+    derived = [key for key in criteria_keys(capability.guideline) if key in met]
+    if derived != capability.achievements:
+        field_set(capability, _spec(capability.guideline).capability, "achievements", derived)
+        # A misspelled copy ("acheivements") would contradict the derived list.
+        capability.extra.pop("acheivements", None)
+        capability.save(update_fields=["achievements", "layout", "extra"])
+
+
+def _require_scoring_open(guideline: Guideline) -> None:
+    if guideline.status != GuidelineStatus.DRAFT:
+        raise NotAllowed(
+            f"{guideline.key} is {guideline.status}: scores and criteria are frozen once the "
+            "draft leaves draft status (2017A A4.3)"
+        )
+
+
+@transaction.atomic
+def score_cast(
+    *,
+    capability: Capability,
+    scorer,
+    criterion: str,
+    value: str,
+    note: str = "",
+    channel: str = EventChannel.WEB,
+) -> Score:
+    """A committee member's score (1, 0 or ?) of a capability on one criterion."""
+    require_member(scorer, "Scoring")
+    if scorer is None:
+        raise NotAllowed("a score belongs to a committee member; sign in to score")
+    capability = _locked(capability, None)
+    guideline = capability.guideline
+    _require_scoring_open(guideline)
+    _check_criterion(guideline, criterion)
+    try:
+        check_value(value, where=f"{capability.key}/{criterion}")
+    except ScoreError as exc:
+        raise GuidelineError(str(exc)) from exc
+    previous = Score.objects.filter(capability=capability, scorer=scorer, criterion=criterion)
+    before = previous.values_list("value", flat=True).first()
+    score, _ = Score.objects.update_or_create(
+        capability=capability,
+        scorer=scorer,
+        criterion=criterion,
+        defaults={"value": value, "note": note},
+    )
+    _consensus_refresh(capability, criterion)
+    achievements_derive(capability)
+    guideline_record_change(
+        guideline=guideline,
+        kind=EventKind.SCORED,
+        actor=scorer,
+        channel=channel,
+        subject=capability.key,
+        summary=f"{scorer} scored {capability.key} {criterion}={value}",
+        before={"criterion": criterion, "value": before},
+        after={"criterion": criterion, "value": value, "note": note},
+    )
+    return score
+
+
+@transaction.atomic
+def consensus_set(
+    *,
+    capability: Capability,
+    criterion: str,
+    value: str,
+    chair,
+    channel: str = EventChannel.WEB,
+) -> Consensus:
+    """The chair sets the committee's score where scorers disagree (or overrule them)."""
+    require_chair(chair, "Setting the consensus score")
+    capability = _locked(capability, None)
+    guideline = capability.guideline
+    _require_scoring_open(guideline)
+    _check_criterion(guideline, criterion)
+    try:
+        check_value(value, where=f"{capability.key}/{criterion}")
+    except ScoreError as exc:
+        raise GuidelineError(str(exc)) from exc
+    before = (
+        Consensus.objects.filter(capability=capability, criterion=criterion)
+        .values_list("value", flat=True)
+        .first()
+    )
+    consensus, _ = Consensus.objects.update_or_create(
+        capability=capability,
+        criterion=criterion,
+        defaults={
+            "value": value,
+            "source": ConsensusSource.CHAIR,
+            "set_by": chair if chair is not None else None,
+        },  # fmt: skip
+    )
+    achievements_derive(capability)
+    guideline_record_change(
+        guideline=guideline,
+        kind=EventKind.CONSENSUS_SET,
+        actor=chair,
+        channel=channel,
+        subject=capability.key,
+        summary=f"Consensus for {capability.key} {criterion}: {value}",
+        before={"criterion": criterion, "value": before},
+        after={"criterion": criterion, "value": value},
+    )
+    return consensus
