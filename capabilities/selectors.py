@@ -5,11 +5,21 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from capabilities.models import NON_ADMIN, Capability, Consensus, Criterion, Score, Worksheet
+from capabilities.models import (
+    NON_ADMIN,
+    Capability,
+    Consensus,
+    Criterion,
+    Lineage,
+    Score,
+    Worksheet,
+)
 from capabilities.scoring import CRITERIA_ORDER, NOT_CONSIDERED, UNDECIDED, Total, total
 from capabilities.worksheet import ScoreLine, render_csv, render_text
 from capabilities.worksheet import Worksheet as WorksheetDocument
-from guidelines.models import ComponentEntry, EntryKind, Guideline
+from guidelines.models import ComponentEntry, EntryKind, Guideline, RuleOverride
+from guidelines.rules import Finding, check
+from guidelines.selectors import guideline_bundle
 
 
 def non_admin_of(capability: Capability) -> str:
@@ -152,3 +162,29 @@ def worksheet_csv(worksheet: Worksheet) -> str:
         {c.key: c.name or c.key for c in criteria},
         guideline.cutoff_score,
     )
+
+
+@dataclass
+class FindingView:
+    finding: Finding
+    override: RuleOverride | None
+
+
+def draft_findings(guideline: Guideline) -> list[FindingView]:
+    """The process findings on a guideline against the one it replaces, with chair overrides."""
+    previous = (
+        Guideline.objects.filter(key=guideline.replaces).first() if guideline.replaces else None
+    )
+    lineage: dict[str, list[str]] = defaultdict(list)
+    for key, predecessor in Lineage.objects.filter(capability__guideline=guideline).values_list(
+        "capability__key", "predecessor"
+    ):
+        lineage[key].append(predecessor)
+    found = check(
+        guideline_bundle(guideline),
+        guideline_bundle(previous) if previous is not None else None,
+        totals=scoring_table(guideline).totals(),
+        lineage=lineage,
+    )
+    overrides = {(o.rule, o.subject): o for o in guideline.overrides.select_related("by")}
+    return [FindingView(finding, overrides.get(finding.key)) for finding in found]

@@ -298,17 +298,19 @@ def guideline_record_change(
     before=None,
     after=None,
     data: dict | None = None,
+    content_changed: bool = True,
 ) -> GuidelineEvent:
-    """Bump the guideline's revision and log who changed what, through which channel.
+    """Log who changed what, through which channel; bump the revision if the content changed.
 
     Call inside the transaction of the change. The revision feeds draft ETags
     and the served bytes are forgotten at commit.
     """
-    Guideline.objects.filter(pk=guideline.pk).update(
-        revision=models.F("revision") + 1, updated_at=timezone.now()
-    )
-    guideline.refresh_from_db(fields=["revision", "updated_at"])
-    _forget_served_at_commit(guideline.key)
+    if content_changed:
+        Guideline.objects.filter(pk=guideline.pk).update(
+            revision=models.F("revision") + 1, updated_at=timezone.now()
+        )
+        guideline.refresh_from_db(fields=["revision", "updated_at"])
+        _forget_served_at_commit(guideline.key)
     payload = dict(data or {})
     if before is not None or after is not None:
         payload.update(before=before, after=after)

@@ -10,6 +10,7 @@ from capabilities.services.editing import (
     flag_set,
     lineage_record,
 )
+from capabilities.services.findings import finding_override
 from capabilities.services.scoring import achievements_derive, consensus_set, score_cast
 from capabilities.services.worksheets import worksheet_import
 
@@ -24,6 +25,7 @@ __all__ = [
     "lineage_record",
     "score_cast",
     "flag_set",
+    "finding_override",
     "flag_clear",
     "worksheet_import",
 ]
