@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -196,7 +196,7 @@ class DraftInput(serializers.Serializer):
     )
 
 
-class DraftCreateView(mixins.CreateModelMixin, APIView):
+class DraftCreateView(APIView):
     """Start a draft as a copy of a guideline (2017A A1.1, A1.2)."""
 
     @extend_schema(tags=["Guidelines"], request=DraftInput, responses={201: GuidelineSerializer})
