@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install browser run demo test test-fast lint format bench check-migrations clean
+.PHONY: install browser run demo test test-fast lint format bench bench-tools check-migrations clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -49,8 +49,20 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install
+# The load benchmark drives gunicorn with wrk and compares with nginx serving the
+# same files: Debian's packages, installed if missing. The benchmark runs its own
+# nginx on a free loopback port; where systemd runs, Debian's package also starts
+# its default site on port 80.
+bench-tools:
+	@command -v wrk >/dev/null 2>&1 && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1 || { \
+		echo "Installing Debian's wrk and nginx for the load benchmark"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk nginx >/dev/null; \
+	}
+
+bench: install bench-tools
 	$(PY) benchmarks/import_export.py
+	$(PY) benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

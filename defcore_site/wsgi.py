@@ -1,6 +1,320 @@
+"""WSGI entry point, with a fast path for the documents and test lists tooling fetches.
+
+``application`` is Django wrapped in ``GuidelineFastPath``; ``django_application``
+is Django alone (``gunicorn defcore_site.wsgi:django_application`` serves without
+the fast path, as benchmarks/load.py does to compare).
+
+Why: a published document or test list is already bytes in ``guidelines.serving``
+(computed once per revision), yet answering it through Django costs far more than
+building the answer: the middleware stack, URL resolving, DRF's dispatch (content
+negotiation, authentication, permissions) and the response objects. The fast path
+answers GET and HEAD of
+
+    /v1/guidelines/<key>[.json]            /api/v1/guidelines/<key>[.json]
+    /v1/guidelines/<key>[.json]/tests      /api/v1/guidelines/<key>[.json]/tests
+
+straight from ``guidelines.serving.CACHE`` with ``guidelines.serving.respond()``,
+the function the views use, and adds the headers Django's layers would have added,
+so both paths give the same status, headers and body. It never touches the
+database: anything it is not sure to answer as Django would goes to Django, which
+fills the cache for the next request:
+
+- the cache knows nothing current about the guideline (``CACHE.fresh_stamp``:
+  checked against the database less than SERVING_STAMP_TTL seconds ago) or has
+  not built this representation for the current revision (``CACHE.lookup``);
+  so an unknown guideline (404) and a bad parameter (400, never cached) always
+  reach Django;
+- a method other than GET or HEAD;
+- a Host header Django would refuse (400), or no Host header at all;
+- credentials or a CORS request (Authorization, Cookie, Origin): Django's
+  authentication, sessions and CORS middleware decide those;
+- an Accept header without ``*/*`` or ``application/json``, or a ``format``
+  parameter: DRF's content negotiation may refuse those (406, 404);
+- a settings change it was not written for (another MIDDLEWARE stack, HTTPS
+  redirects, HSTS, X-Forwarded-Host, ...): it then turns itself off and says so
+  in the log;
+- a URL that Django does not route to the views it stands in for.
+
+tests/test_wsgi_fast_path.py compares both paths header for header.
+"""
+
+from __future__ import annotations
+
+import logging
 import os
+import re
+from dataclasses import dataclass
+from http import HTTPStatus
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "defcore_site.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+# Imported once Django is set up.
+from django.conf import settings  # noqa: E402
+from django.core.exceptions import TooManyFieldsSent  # noqa: E402
+from django.core.handlers.wsgi import get_bytes_from_wsgi, get_path_info  # noqa: E402
+from django.core.signals import setting_changed  # noqa: E402
+from django.http import QueryDict  # noqa: E402
+from django.http.request import split_domain_port, validate_host  # noqa: E402
+from django.urls import Resolver404, resolve  # noqa: E402
+from rest_framework.authentication import (  # noqa: E402
+    SessionAuthentication,
+    TokenAuthentication,
+)
+from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly  # noqa: E402
+from rest_framework.settings import api_settings  # noqa: E402
+
+from guidelines import serving  # noqa: E402
+from guidelines.api.refstack import GuidelineDocumentView, GuidelineTestsView  # noqa: E402
+from guidelines.api.urls import KEY  # noqa: E402
+
+logger = logging.getLogger(__name__)
+
+# The routes of guidelines.api.urls, as Django matches them (fullmatch of PATH_INFO).
+ROUTE = re.compile(rf"/(?P<api>api/)?v1/guidelines/{KEY}(?P<tests>/tests)?")
+
+# The middleware whose effect on these responses the fast path reproduces
+# (RouteProfile below). Another stack turns the fast path off until it is
+# reviewed: a new middleware may refuse requests or add headers.
+EMULATED_MIDDLEWARE = (
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+)
+
+# Request headers that make the answer depend on more than the URL: left to Django.
+DJANGO_DECIDES = ("HTTP_AUTHORIZATION", "HTTP_COOKIE", "HTTP_ORIGIN")
+
+# Query strings whose parse is remembered (GuidelineFastPath.query).
+MAX_QUERIES = 256
+UNKNOWN = object()
+
+# Accept values for which DRF's negotiation surely picks a renderer of these views.
+NEGOTIABLE = {"*/*", "application/json"}
+
+
+def incompatible_settings() -> str | None:
+    """Why the fast path cannot stand in for Django under these settings, or None."""
+    if tuple(settings.MIDDLEWARE) != EMULATED_MIDDLEWARE:
+        return "MIDDLEWARE is not the stack the fast path reproduces"
+    for name in (
+        "SECURE_SSL_REDIRECT",  # redirects plain HTTP
+        "SECURE_HSTS_SECONDS",  # a header on HTTPS requests
+        "USE_X_FORWARDED_HOST",  # another Host to validate
+        "PREPEND_WWW",  # redirects
+        "DISALLOWED_USER_AGENTS",  # 403s
+    ):
+        if getattr(settings, name):
+            return f"{name} is set"
+    return None
+
+
+def negotiable(accept: str | None) -> bool:
+    """Whether DRF's content negotiation accepts this Accept header for these views."""
+    if accept is None:
+        return True  # DRF reads a missing Accept as */*; an empty one it refuses
+    return any(token.split(";", 1)[0].strip() in NEGOTIABLE for token in accept.split(","))
+
+
+def host_allowed(environ) -> bool:
+    """Whether Django's HttpRequest.get_host() would accept this request's Host."""
+    host = environ.get("HTTP_HOST")
+    if not host:
+        return False  # Django would fall back to SERVER_NAME: let it
+    allowed = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]
+    domain, _port = split_domain_port(host)
+    return bool(domain) and validate_host(domain, allowed)
+
+
+@dataclass(frozen=True)
+class RouteProfile:
+    """What Django adds to a served representation on one route (document or tests,
+    under /v1/ or /api/v1/), derived from the view Django routes it to and from the
+    settings of the middleware in EMULATED_MIDDLEWARE."""
+
+    methods: frozenset[str]
+    vary: tuple[str, ...]  # appended to respond()'s Vary, in Django's order
+    headers: tuple[tuple[str, str], ...]  # added unless respond() set them
+
+    def finish(self, headers: list[tuple[str, str]], body: bytes) -> list[tuple[str, str]]:
+        present = {name.lower() for name, _ in headers}
+        out = []
+        for name, value in headers:
+            if name.lower() == "vary":  # as django.utils.cache.patch_vary_headers
+                have = {v.strip().lower() for v in value.split(",")}
+                value = ", ".join([value, *(v for v in self.vary if v.lower() not in have)])
+            out.append((name, value))
+        if "vary" not in present and self.vary:
+            out.append(("Vary", ", ".join(self.vary)))
+        out.extend((name, value) for name, value in self.headers if name.lower() not in present)
+        # A 304 from respond() has neither: HttpResponse always carries a
+        # Content-Type, and CommonMiddleware sets Content-Length from the body.
+        if "content-type" not in present:
+            out.append(("Content-Type", f"text/html; charset={settings.DEFAULT_CHARSET}"))
+        if "content-length" not in present:
+            out.append(("Content-Length", str(len(body))))
+        return out
+
+
+def route_profile(path: str, key: str, tests: bool) -> RouteProfile | None:
+    """The profile of the route ``path`` is on; None if Django does not route it
+    to a view the fast path can stand in for."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    base = GuidelineTestsView if tests else GuidelineDocumentView
+    view_class = getattr(match.func, "cls", None)
+    if (
+        view_class is None
+        or not issubclass(view_class, base)
+        or view_class.get is not base.get
+        or match.kwargs.get("key") != key
+    ):
+        return None
+    view = view_class(**getattr(match.func, "initkwargs", {}))
+    view.setup(None)  # as Django does per request: HEAD answered by get()
+    # Anonymous reads only, nothing counted, and authentication that passes on
+    # when there are no credentials (requests with credentials go to Django).
+    if (
+        view.throttle_classes
+        or not all(p in (AllowAny, IsAuthenticatedOrReadOnly) for p in view.permission_classes)
+        or not all(
+            a in (TokenAuthentication, SessionAuthentication) for a in view.authentication_classes
+        )
+        or not any(r.media_type == "application/json" for r in view.renderer_classes)
+    ):
+        return None
+    drf = dict(view.default_response_headers)  # Allow, and Vary: Accept
+    vary = [v.strip() for v in drf.pop("Vary", "").split(",") if v.strip()]
+    if SessionAuthentication in view.authentication_classes:
+        # DRF authenticates every request; the session backend reads the
+        # session, so SessionMiddleware adds Vary: Cookie.
+        vary.append("Cookie")
+    if re.match(settings.CORS_URLS_REGEX, path):
+        vary.append("origin")  # CorsMiddleware, Origin or not
+    headers = list(drf.items())
+    headers.append(("X-Frame-Options", getattr(settings, "X_FRAME_OPTIONS", "DENY").upper()))
+    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
+        headers.append(("X-Content-Type-Options", "nosniff"))
+    policy = settings.SECURE_REFERRER_POLICY
+    if policy:
+        parts = policy.split(",") if isinstance(policy, str) else policy
+        headers.append(("Referrer-Policy", ",".join(p.strip() for p in parts)))
+    if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
+        headers.append(("Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY))
+    methods = frozenset(
+        m.upper() for m in view.http_method_names if m in ("get", "head") and hasattr(view, m)
+    )
+    return RouteProfile(methods, tuple(vary), tuple(headers))
+
+
+class GuidelineFastPath:
+    """WSGI middleware: answers hot guideline reads from the serving cache, else Django."""
+
+    def __init__(self, app):
+        self.app = app
+        self._reset()
+        setting_changed.connect(self._reset)
+
+    def _reset(self, **_kwargs) -> None:
+        # Worked out on first use, again after a settings change (tests).
+        self._checked = False
+        self._off: str | None = None
+        self._profiles: dict[tuple[bool, bool], RouteProfile | None] = {}
+        self._queries: dict[str, tuple | None] = {}
+
+    def __call__(self, environ, start_response):
+        answer = self.answer(environ)
+        if answer is None:
+            return self.app(environ, start_response)
+        status, headers, body = answer
+        start_response(f"{status} {HTTPStatus(status).phrase}", headers)
+        return [body]
+
+    def disabled(self) -> str | None:
+        """Why the fast path is off, or None."""
+        if not self._checked:
+            self._off = incompatible_settings()
+            self._checked = True
+            if self._off:
+                logger.warning("WSGI fast path off: %s; Django answers every request.", self._off)
+        return self._off
+
+    def query(self, environ) -> tuple | None:
+        """The test list variant the query string asks for; None if Django must decide.
+
+        Parsed as Django parses request.GET, the QueryDict the views read; that
+        costs more than the rest of the fast path, so the outcome is remembered
+        per query string (tooling sends a handful of them).
+        """
+        raw = environ.get("QUERY_STRING", "")
+        queries = self._queries  # one lookup: another thread may clear it meanwhile
+        found = queries.get(raw, UNKNOWN)
+        if found is not UNKNOWN:
+            return found
+        try:
+            params = QueryDict(get_bytes_from_wsgi(environ, "QUERY_STRING", ""))
+        except TooManyFieldsSent:
+            found = None  # Django answers 400
+        else:
+            # DRF's format override may refuse the request (404): Django decides.
+            format_asked = api_settings.URL_FORMAT_OVERRIDE in params
+            found = None if format_asked else serving.test_list_variant(params)
+        if len(queries) >= MAX_QUERIES:
+            queries.clear()  # bounded: query strings come from clients
+        queries[raw] = found
+        return found
+
+    def answer(self, environ) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        """Status, headers and body as Django would give them; None: ask Django."""
+        method = environ.get("REQUEST_METHOD", "").upper()
+        if method not in ("GET", "HEAD"):
+            return None
+        path = get_path_info(environ)
+        route = ROUTE.fullmatch(path)
+        if route is None or self.disabled():
+            return None
+        if any(environ.get(name) for name in DJANGO_DECIDES):  # empty is absent
+            return None
+        if not host_allowed(environ) or not negotiable(environ.get("HTTP_ACCEPT")):
+            return None
+        key = route["key"]
+        stamp = serving.CACHE.fresh_stamp(key)
+        if stamp is None:
+            return None
+        query = self.query(environ)
+        if query is None:
+            return None
+        tests = route["tests"] is not None
+        variant = query if tests else ("document",)
+        rep = serving.CACHE.lookup(key, variant, stamp)
+        if rep is None:
+            return None
+        which = (route["api"] is not None, tests)
+        profile = self._profiles.get(which, UNKNOWN)
+        if profile is UNKNOWN:
+            profile = self._profiles[which] = route_profile(path, key, tests)
+        if profile is None or method not in profile.methods:
+            return None
+        status, headers, body = serving.respond(
+            rep,
+            method=method,
+            if_none_match=environ.get("HTTP_IF_NONE_MATCH", ""),
+            if_modified_since=environ.get("HTTP_IF_MODIFIED_SINCE", ""),
+            accept_encoding=environ.get("HTTP_ACCEPT_ENCODING", ""),
+        )
+        return status, profile.finish(headers, body), body
+
+
+application = GuidelineFastPath(django_application)
