@@ -27,9 +27,7 @@ fills the cache for the next request:
 - a method other than GET or HEAD;
 - a Host header Django would refuse (400), or no Host header at all;
 - credentials or a CORS request (Authorization, Cookie, Origin): Django's
-  authentication, sessions and CORS middleware decide those;
-- an Accept header without ``*/*`` or ``application/json``, or a ``format``
-  parameter: DRF's content negotiation may refuse those (406, 404);
+  sessions and CORS middleware decide those;
 - a settings change it was not written for (another MIDDLEWARE stack, HTTPS
   redirects, HSTS, X-Forwarded-Host, ...): it then turns itself off and says so
   in the log;
@@ -56,18 +54,17 @@ from django.conf import settings  # noqa: E402
 from django.core.exceptions import TooManyFieldsSent  # noqa: E402
 from django.core.handlers.wsgi import get_bytes_from_wsgi, get_path_info  # noqa: E402
 from django.core.signals import setting_changed  # noqa: E402
-from django.http import QueryDict  # noqa: E402
+from django.http import HttpRequest, QueryDict  # noqa: E402
 from django.http.request import split_domain_port, validate_host  # noqa: E402
 from django.urls import Resolver404, resolve  # noqa: E402
-from rest_framework.authentication import (  # noqa: E402
-    SessionAuthentication,
-    TokenAuthentication,
-)
 from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly  # noqa: E402
-from rest_framework.settings import api_settings  # noqa: E402
 
 from guidelines import serving  # noqa: E402
-from guidelines.api.refstack import GuidelineDocumentView, GuidelineTestsView  # noqa: E402
+from guidelines.api.refstack import (  # noqa: E402
+    AnyAccept,
+    GuidelineDocumentView,
+    GuidelineTestsView,
+)
 from guidelines.api.urls import KEY  # noqa: E402
 
 logger = logging.getLogger(__name__)
@@ -97,9 +94,6 @@ DJANGO_DECIDES = ("HTTP_AUTHORIZATION", "HTTP_COOKIE", "HTTP_ORIGIN")
 MAX_QUERIES = 256
 UNKNOWN = object()
 
-# Accept values for which DRF's negotiation surely picks a renderer of these views.
-NEGOTIABLE = {"*/*", "application/json"}
-
 
 def incompatible_settings() -> str | None:
     """Why the fast path cannot stand in for Django under these settings, or None."""
@@ -115,13 +109,6 @@ def incompatible_settings() -> str | None:
         if getattr(settings, name):
             return f"{name} is set"
     return None
-
-
-def negotiable(accept: str | None) -> bool:
-    """Whether DRF's content negotiation accepts this Accept header for these views."""
-    if accept is None:
-        return True  # DRF reads a missing Accept as */*; an empty one it refuses
-    return any(token.split(";", 1)[0].strip() in NEGOTIABLE for token in accept.split(","))
 
 
 def host_allowed(environ) -> bool:
@@ -157,12 +144,6 @@ class RouteProfile:
         if "vary" not in present and self.vary:
             out.append(("Vary", ", ".join(self.vary)))
         out.extend((name, value) for name, value in self.headers if name.lower() not in present)
-        # A 304 from respond() has neither: HttpResponse always carries a
-        # Content-Type, and CommonMiddleware sets Content-Length from the body.
-        if "content-type" not in present:
-            out.append(("Content-Type", f"text/html; charset={settings.DEFAULT_CHARSET}"))
-        if "content-length" not in present:
-            out.append(("Content-Length", str(len(body))))
         return out
 
 
@@ -183,24 +164,20 @@ def route_profile(path: str, key: str, tests: bool) -> RouteProfile | None:
     ):
         return None
     view = view_class(**getattr(match.func, "initkwargs", {}))
-    view.setup(None)  # as Django does per request: HEAD answered by get()
-    # Anonymous reads only, nothing counted, and authentication that passes on
-    # when there are no credentials (requests with credentials go to Django).
+    probe = HttpRequest()
+    probe.method = "GET"
+    view.setup(probe)  # as Django does per request: HEAD answered by get()
+    # Public reads only: nothing counted, no credentials read (so no session,
+    # and no Vary: Cookie), one representation whatever the Accept header.
     if (
         view.throttle_classes
+        or view.get_authenticators()
         or not all(p in (AllowAny, IsAuthenticatedOrReadOnly) for p in view.permission_classes)
-        or not all(
-            a in (TokenAuthentication, SessionAuthentication) for a in view.authentication_classes
-        )
-        or not any(r.media_type == "application/json" for r in view.renderer_classes)
+        or not issubclass(view.content_negotiation_class, AnyAccept)
     ):
         return None
     drf = dict(view.default_response_headers)  # Allow, and Vary: Accept
     vary = [v.strip() for v in drf.pop("Vary", "").split(",") if v.strip()]
-    if SessionAuthentication in view.authentication_classes:
-        # DRF authenticates every request; the session backend reads the
-        # session, so SessionMiddleware adds Vary: Cookie.
-        vary.append("Cookie")
     if re.match(settings.CORS_URLS_REGEX, path):
         vary.append("origin")  # CorsMiddleware, Origin or not
     headers = list(drf.items())
@@ -268,9 +245,7 @@ class GuidelineFastPath:
         except TooManyFieldsSent:
             found = None  # Django answers 400
         else:
-            # DRF's format override may refuse the request (404): Django decides.
-            format_asked = api_settings.URL_FORMAT_OVERRIDE in params
-            found = None if format_asked else serving.test_list_variant(params)
+            found = serving.test_list_variant(params)
         if len(queries) >= MAX_QUERIES:
             queries.clear()  # bounded: query strings come from clients
         queries[raw] = found
@@ -287,7 +262,7 @@ class GuidelineFastPath:
             return None
         if any(environ.get(name) for name in DJANGO_DECIDES):  # empty is absent
             return None
-        if not host_allowed(environ) or not negotiable(environ.get("HTTP_ACCEPT")):
+        if not host_allowed(environ):
             return None
         key = route["key"]
         stamp = serving.CACHE.fresh_stamp(key)

@@ -209,7 +209,9 @@ def respond(
             if_modified_since, rep.last_modified
         )
     if unchanged:
-        return 304, headers, b""
+        # A 304 may state the length of what a 200 would send, and nothing else.
+        length = len(rep.gzip_body if compress else rep.body)
+        return 304, [*headers, ("Content-Length", str(length))], b""
     body = rep.gzip_body if compress else rep.body
     headers.append(("Content-Type", rep.content_type))
     headers.append(("Content-Length", str(len(body))))

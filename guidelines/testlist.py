@@ -82,9 +82,13 @@ def _flag(value: str | None, default: bool) -> bool:
     return value.strip().lower() in TRUE_WORDS
 
 
+def _tokens(value: str | None) -> list[str]:
+    return [token.strip() for token in (value or "").split(",") if token.strip()]
+
+
 def query_key(params) -> tuple:
     """The parameters in a canonical form, so equal requests share one cached body."""
-    types = tuple(sorted({t.strip().lower() for t in (params.get("type") or "").split(",")}))
+    types = tuple(sorted({t.strip().lower() for t in _tokens(params.get("type"))}))
     return (
         types,
         (params.get("target") or "").strip().lower(),
@@ -95,10 +99,9 @@ def query_key(params) -> tuple:
 
 def parse_query(params, bundle: Bundle) -> TestListQuery:
     """Read RefStack's parameters: type, target, alias, flag."""
-    raw_types = (params.get("type") or "").strip()
     types: tuple[str, ...] = STATUSES
-    if raw_types:
-        asked = [t.strip().lower() for t in raw_types.split(",") if t.strip()]
+    asked = [t.lower() for t in _tokens(params.get("type"))]
+    if asked:  # "type=" and "type=," keep the default, like an absent type
         unknown = [t for t in asked if t not in STATUSES]
         if unknown:
             raise TestListError(

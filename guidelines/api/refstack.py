@@ -13,7 +13,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -38,6 +39,20 @@ class ImportOutcomeSerializer(serializers.Serializer):
     warnings = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
 
 
+class AnyAccept(BaseContentNegotiation):
+    """These routes have one representation each; tooling's Accept headers vary.
+
+    refstack-client and curl send anything from nothing to text/plain: none of it
+    may turn a test list into a 406, nor ``?format=`` into a 404.
+    """
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 def served(rep: serving.Representation, request) -> HttpResponse:
     status, headers, body = serving.respond(
         rep,
@@ -47,6 +62,8 @@ def served(rep: serving.Representation, request) -> HttpResponse:
         accept_encoding=request.headers.get("Accept-Encoding", ""),
     )
     response = HttpResponse(body, status=status)
+    if status == 304:
+        del response["Content-Type"]  # HttpResponse sets one; a 304 has no body to type
     for name, value in headers:
         response[name] = value
     return response
@@ -70,6 +87,7 @@ def inline_index_schema():
 class PublicRead(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    content_negotiation_class = AnyAccept
 
 
 class IndexSchema(AutoSchema):
@@ -94,6 +112,15 @@ class GuidelineDocumentView(APIView):
     """GET: the guideline document (public). PUT: store one (committee)."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
+    content_negotiation_class = AnyAccept
+
+    def get_authenticators(self):
+        # A public read ignores credentials: no session read (no Vary: Cookie for
+        # shared caches) and no 401 for a stale token on a document anyone may read.
+        request = getattr(self, "request", None)  # None while the schema is generated
+        if request is not None and request.method in SAFE_METHODS:
+            return []
+        return super().get_authenticators()
 
     @extend_schema(
         tags=["RefStack-compatible"],

@@ -291,3 +291,38 @@ def test_a_fresh_stamp_serves_from_memory_without_queries(
     with django_assert_num_queries(0):
         assert anonymous.get("/v1/guidelines/2020.06").status_code == 200
         assert anonymous.get("/v1/guidelines/2020.06/tests?" + REQUIRED_PLATFORM).status_code == 200
+
+
+def test_an_empty_type_keeps_the_default_whichever_is_asked_first(anonymous, loaded):
+    comma = anonymous.get("/v1/guidelines/next/tests?type=,")
+    empty = anonymous.get("/v1/guidelines/next/tests?type=")
+    absent = anonymous.get("/v1/guidelines/next/tests")
+
+    assert comma.content == empty.content == absent.content != b""
+
+
+@pytest.mark.parametrize("accept", ["text/plain", "", "application/xml"])
+def test_any_accept_header_gets_the_test_list(anonymous, loaded, accept):
+    response = anonymous.get("/v1/guidelines/2020.06/tests", HTTP_ACCEPT=accept)
+    with_format = anonymous.get("/v1/guidelines/2020.06/tests?format=txt")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert with_format.status_code == 200
+
+
+def test_a_304_has_no_content_type_and_the_real_length(anonymous, loaded):
+    full = anonymous.get("/v1/guidelines/2020.06")
+
+    again = anonymous.get("/v1/guidelines/2020.06", HTTP_IF_NONE_MATCH=full["ETag"])
+
+    assert again.status_code == 304
+    assert "Content-Type" not in again
+    assert again["Content-Length"] == str(len(full.content))
+
+
+def test_a_public_read_ignores_credentials(anonymous, loaded):
+    response = anonymous.get("/api/v1/guidelines/2020.06", HTTP_AUTHORIZATION="Token stale")
+
+    assert response.status_code == 200
+    assert "Cookie" not in response.get("Vary", "")
