@@ -83,6 +83,14 @@ def _locked(capability: Capability, expected_version: int | None) -> Capability:
     return current
 
 
+def _editable(capability: Capability, expected_version: int | None, actor, what: str):
+    """The capability locked for an edit by a member, in a guideline that takes edits."""
+    require_member(actor, what.capitalize())
+    capability = _locked(capability, expected_version)
+    guideline_require_editable(capability.guideline, what=f"{what} {capability.key}")
+    return capability, capability.guideline
+
+
 def _next_position(queryset) -> int:
     return (queryset.aggregate(top=Max("position"))["top"] or 0) + 1
 
@@ -188,15 +196,12 @@ def capability_update(
     channel: str = EventChannel.WEB,
 ) -> Capability:
     """Change a capability's project, description, admin flag or required_since."""
-    require_member(actor, "Editing a capability")
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise GuidelineError(
             f"cannot change {', '.join(sorted(unknown))}; editable: {', '.join(EDITABLE_FIELDS)}"
         )
-    capability = _locked(capability, expected_version)
-    guideline = capability.guideline
-    guideline_require_editable(guideline, what=f"editing {capability.key}")
+    capability, guideline = _editable(capability, expected_version, actor, "editing")
     if "admin" in changes and not isinstance(changes["admin"], bool):
         raise GuidelineError("admin must be true or false")
     before = capability_snapshot(capability)
@@ -232,10 +237,7 @@ def capability_move(
     channel: str = EventChannel.WEB,
 ) -> Capability:
     """List a capability under ``status`` in ``component``, and under no other status there."""
-    require_member(actor, "Moving a capability")
-    capability = _locked(capability, expected_version)
-    guideline = capability.guideline
-    guideline_require_editable(guideline, what=f"moving {capability.key}")
+    capability, guideline = _editable(capability, expected_version, actor, "moving")
     if status not in CapabilityStatus.values:
         raise GuidelineError(
             f"status {status!r} is not one of {', '.join(CapabilityStatus.values)}"
@@ -283,10 +285,7 @@ def capability_rename(
     channel: str = EventChannel.WEB,
 ) -> Capability:
     """Rename a capability everywhere in its guideline, recording the old name as lineage."""
-    require_member(actor, "Renaming a capability")
-    capability = _locked(capability, expected_version)
-    guideline = capability.guideline
-    guideline_require_editable(guideline, what=f"renaming {capability.key}")
+    capability, guideline = _editable(capability, expected_version, actor, "renaming")
     if not CAPABILITY_KEY.match(new_key):
         raise GuidelineError(f"{new_key!r} is not a capability name: use letters, digits and '-'")
     if guideline.capabilities.filter(key=new_key).exists():
@@ -327,9 +326,7 @@ def lineage_record(
     Regroups (2015.07 regrouped 46 capabilities) are a proposed capability
     plus its lineage; the A4.5/A4.6 checks then follow the capability.
     """
-    require_member(actor, "Recording a regroup")
-    capability = _locked(capability, None)
-    guideline_require_editable(capability.guideline, what="recording a regroup")
+    capability, _ = _editable(capability, None, actor, "recording a regroup of")
     names = [p.strip() for p in predecessors if p.strip()]
     if not names:
         raise GuidelineError("name at least one capability of the previous guideline")

@@ -62,6 +62,18 @@ def achievements_derive(capability: Capability) -> None:
         capability.save(update_fields=["achievements", "layout", "extra"])
 
 
+def _scorable(capability: Capability, criterion: str, value: str) -> Capability:
+    """The capability locked for a score on ``criterion``, with the value checked."""
+    capability = _locked(capability, None)
+    _require_scoring_open(capability.guideline)
+    _check_criterion(capability.guideline, criterion)
+    try:
+        check_value(value, where=f"{capability.key}/{criterion}")
+    except ScoreError as exc:
+        raise GuidelineError(str(exc)) from exc
+    return capability
+
+
 def _require_scoring_open(guideline: Guideline) -> None:
     if guideline.status != GuidelineStatus.DRAFT:
         raise NotAllowed(
@@ -84,14 +96,8 @@ def score_cast(
     require_member(scorer, "Scoring")
     if scorer is None:
         raise NotAllowed("a score belongs to a committee member; sign in to score")
-    capability = _locked(capability, None)
+    capability = _scorable(capability, criterion, value)
     guideline = capability.guideline
-    _require_scoring_open(guideline)
-    _check_criterion(guideline, criterion)
-    try:
-        check_value(value, where=f"{capability.key}/{criterion}")
-    except ScoreError as exc:
-        raise GuidelineError(str(exc)) from exc
     previous = Score.objects.filter(capability=capability, scorer=scorer, criterion=criterion)
     before = previous.values_list("value", flat=True).first()
     score, _ = Score.objects.update_or_create(
@@ -126,14 +132,8 @@ def consensus_set(
 ) -> Consensus:
     """The chair sets the committee's score where scorers disagree (or overrule them)."""
     require_chair(chair, "Setting the consensus score")
-    capability = _locked(capability, None)
+    capability = _scorable(capability, criterion, value)
     guideline = capability.guideline
-    _require_scoring_open(guideline)
-    _check_criterion(guideline, criterion)
-    try:
-        check_value(value, where=f"{capability.key}/{criterion}")
-    except ScoreError as exc:
-        raise GuidelineError(str(exc)) from exc
     before = (
         Consensus.objects.filter(capability=capability, criterion=criterion)
         .values_list("value", flat=True)
