@@ -35,7 +35,8 @@ class CapabilityScore:
     values: dict[str, str]  # criterion key -> 1/0/? (the consensus, or the document's)
     non_admin: str
     total: Total
-    scored: bool  # the values are the committee's consensus, not the document's achievements
+    scored: bool  # every criterion and Non-Admin has the committee's consensus
+    from_document: list[str]  # criteria still valued from the document's achievements
     statuses: list[tuple[str, str]]  # (component, status)
     # criterion -> {scorer name: value}, only where scorers disagree
     disagreements: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -96,14 +97,13 @@ def scoring_table(guideline: Guideline) -> ScoringTable:
 
     rows = []
     for capability in capabilities:
+        # The committee's consensus where it has one; elsewhere what the
+        # document says (its achievements and admin flag), so scoring starts
+        # from the guideline as it stands.
         agreed = consensus.get(capability.pk, {})
-        if agreed:
-            values = {key: agreed.get(key, UNDECIDED) for key in weights}
-            non_admin = agreed.get(NON_ADMIN, non_admin_of(capability))
-        else:
-            met = set(capability.achievements or [])
-            values = {key: "1" if key in met else "0" for key in weights}
-            non_admin = non_admin_of(capability)
+        met = set(capability.achievements or [])
+        values = {key: agreed.get(key, "1" if key in met else "0") for key in weights}
+        non_admin = agreed.get(NON_ADMIN, non_admin_of(capability))
         by_scorer = {k: dict(v) for k, v in scores.get(capability.pk, {}).items()}
         rows.append(
             CapabilityScore(
@@ -111,7 +111,8 @@ def scoring_table(guideline: Guideline) -> ScoringTable:
                 values=values,
                 non_admin=non_admin,
                 total=total(values, weights, non_admin),
-                scored=bool(agreed),
+                scored=all(key in agreed for key in (*weights, NON_ADMIN)),
+                from_document=[key for key in weights if key not in agreed],
                 statuses=statuses.get(capability.key, []),
                 disagreements={k: v for k, v in by_scorer.items() if len(set(v.values())) > 1},
                 scores=by_scorer,

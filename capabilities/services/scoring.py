@@ -46,15 +46,20 @@ def _consensus_refresh(capability: Capability, criterion: str) -> None:
 
 
 def achievements_derive(capability: Capability) -> None:
-    """Once scored, a capability's achievements are the criteria its consensus meets."""
-    met = set(
-        Consensus.objects.filter(capability=capability, value=ScoreValue.MET).values_list(
-            "criterion", flat=True
+    """Once fully scored, a capability's achievements are the criteria its consensus meets.
+
+    Until every criterion has a decided consensus (1 or 0) the document's
+    achievements stand: one member's first score must not wipe the rest.
+    """
+    keys = criteria_keys(capability.guideline)
+    agreed = dict(
+        Consensus.objects.filter(capability=capability, criterion__in=keys).values_list(
+            "criterion", "value"
         )
     )
-    if not Consensus.objects.filter(capability=capability).exists():
+    if any(agreed.get(key) not in (ScoreValue.MET, ScoreValue.NOT_MET) for key in keys):
         return
-    derived = [key for key in criteria_keys(capability.guideline) if key in met]
+    derived = [key for key in keys if agreed[key] == ScoreValue.MET]
     if derived != capability.achievements:
         field_set(capability, _spec(capability.guideline).capability, "achievements", derived)
         # A misspelled copy ("acheivements") would contradict the derived list.

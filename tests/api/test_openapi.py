@@ -6,12 +6,19 @@ import pytest
 from drf_spectacular.validation import validate_schema
 
 from capabilities.models import Capability, Criterion, Test
+from capabilities.services import worksheet_import
+from guidelines.models import Guideline
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def schema(anonymous, loaded):
+def schema(anonymous, loaded, interop_data):
+    # A worksheet, so its download route has something to answer with.
+    worksheet_import(
+        guideline=Guideline.objects.get(key="next"),
+        text=(interop_data / "working_materials" / "scoring.txt").read_text(),
+    )
     response = anonymous.get("/api/v1/schema/?format=json")
     assert response.status_code == 200
     return response.json()
@@ -39,6 +46,7 @@ def test_every_listed_get_route_answers_without_a_server_error(anonymous, schema
         "key": "2020.06",
         "a": "2018.02",
         "b": "2020.06",
+        "name": "scoring.txt",
         "id": None,  # depends on the collection
     }
     ids = {
@@ -51,6 +59,10 @@ def test_every_listed_get_route_answers_without_a_server_error(anonymous, schema
         if "get" not in operations:
             continue
         url = path
+        if "{name}" in path:
+            values["key"] = "next"  # the guideline with the worksheet
+        else:
+            values["key"] = "2020.06"
         for name in re.findall(r"{(\w+)}", path):
             value = values[name]
             if name == "id":

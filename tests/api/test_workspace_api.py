@@ -249,13 +249,14 @@ def test_a_members_score_shows_in_the_scoring_table(as_member, anonymous, draft)
     # Before anyone scores, the values are the document's achievements: all 12 met.
     assert (row_of(before)["scored"], row_of(before)["total"]) == (False, 100)
     assert (row_of(before)["complete"], row_of(before)["qualifies"]) == (True, True)
-    # The lone score is the consensus; the other criteria wait, undecided.
-    assert row_of(after)["scored"] is True
+    # The lone score is the consensus on doc; the other criteria keep the
+    # document's values until the committee scores them (not fully scored yet).
+    assert row_of(after)["scored"] is False
     assert row_of(after)["values"]["doc"] == "0"
-    assert row_of(after)["values"]["deployed"] == "?"
+    assert row_of(after)["values"]["deployed"] == "1"
     assert row_of(after)["scores"] == {"doc": {"member": "0"}}
-    assert (row_of(after)["complete"], row_of(after)["qualifies"]) == (False, False)
-    assert row_of(after)["total"] != 100
+    assert (row_of(after)["complete"], row_of(after)["qualifies"]) == (True, True)
+    assert row_of(after)["total"] == 100 - 8
     assert after["met_counts"]["doc"] == before["met_counts"]["doc"] - 1
 
 

@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection
 
-from capabilities.models import Capability, Consensus, Score, Test
+from capabilities.models import NON_ADMIN, Capability, Consensus, Score, Test
 from capabilities.selectors import scoring_table
 from capabilities.services import (
     capability_move,
@@ -310,7 +310,7 @@ def test_totals_follow_the_consensus_and_achievements_follow_too(draft, chair):
     target = capability(draft, "compute-servers-list")
     keys = list(draft.criteria.order_by("position").values_list("key", flat=True))
 
-    for key in keys:
+    for key in [*keys, NON_ADMIN]:
         consensus_set(capability=target, criterion=key, value="0" if key == "future" else "1",
                       chair=chair)  # fmt: skip
     row = next(r for r in scoring_table(draft).rows if r.key == "compute-servers-list")
@@ -326,3 +326,20 @@ def test_scores_are_frozen_once_the_draft_leaves_draft_status(approved, member):
     with pytest.raises(NotAllowed, match="2017A A4.3"):
         score_cast(capability=capability(approved, "compute-servers-list"), scorer=member,
                    criterion="doc", value="1")  # fmt: skip
+
+
+def test_a_first_score_does_not_wipe_the_other_achievements(draft, member, other_member):
+    target = capability(draft, "compute-servers-list")
+    before = list(target.achievements)
+
+    score_cast(capability=target, scorer=member, criterion="doc", value="0")
+    after_one = capability(draft, "compute-servers-list").achievements
+    row = next(r for r in scoring_table(draft).rows if r.key == "compute-servers-list")
+    score_cast(capability=target, scorer=other_member, criterion="doc", value="1")
+    row_after = next(r for r in scoring_table(draft).rows if r.key == "compute-servers-list")
+
+    assert after_one == before  # not fully scored yet: the document stands
+    assert row.values["doc"] == "0" and row.total.value == 100 - 8
+    assert not row.scored and "doc" not in row.from_document
+    # Scorers disagree: the chair decides; meanwhile the document's value counts.
+    assert row_after.values["doc"] == "1" and row_after.disagreements
