@@ -48,6 +48,10 @@ LEGEND = 26  # the legend's row at the top
 AXIS = 20  # the tick labels under the legend
 VALUE_SPACE = 92  # right of the plot, for "-92 ?" and "0 veto"
 CHAR = 6.7  # width of one character of 11px monospace text
+NARROW_WIDTH = 340  # the dot plot: a phone's width, drawn at its natural size
+CRITERIA_WIDTH = 400  # twelve short bars: small enough for a phone
+DOT = 2.8  # a dot's radius
+DOT_STEP = 6.5  # from one stacked dot to the next
 MONO = "ui-monospace, SFMono-Regular, Menlo, Consolas, 'Liberation Mono', monospace"
 SANS = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 
@@ -87,6 +91,17 @@ class Bar:
 
 
 @dataclass(frozen=True)
+class Dot:
+    key: str
+    cx: float
+    cy: float
+    colour: str
+    title: str
+    incomplete: bool = False
+    href: str = ""
+
+
+@dataclass(frozen=True)
 class Heading:
     text: str
     y: float
@@ -115,6 +130,7 @@ class Chart:
     legend: list[tuple[str, str]] = field(default_factory=list)  # (label, colour)
     cutoff: int | None = None
     cutoff_x: float | None = None
+    dots: list[Dot] = field(default_factory=list)
 
     def x(self, value: float) -> float:
         """Where ``value`` falls on the horizontal scale."""
@@ -122,6 +138,9 @@ class Chart:
 
     def bar(self, key: str) -> Bar:
         return next(bar for bar in self.bars if bar.key == key)
+
+    def dot(self, key: str) -> Dot:
+        return next(dot for dot in self.dots if dot.key == key)
 
 
 def scaled(value: float, maximum: int, length: float) -> float:
@@ -233,6 +252,66 @@ def totals_chart(items: Sequence[TotalItem], *, cutoff: int | None, maximum: int
     )
 
 
+def dots_chart(items: Sequence[TotalItem], *, cutoff: int | None, maximum: int) -> Chart:
+    """The totals as a dot plot narrow enough for a phone: a row per status, a dot per capability.
+
+    Each dot sits at its total on the same kind of scale as ``totals_chart``;
+    capabilities with the same total are stacked upwards, so the height of a
+    stack counts them. No names: the table under the picture has them.
+    """
+    maximum = max([maximum, cutoff or 0, *(abs(i.total) for i in items)])
+    plot_left, plot_width = 10.0, NARROW_WIDTH - 20.0
+    top = AXIS
+    y = top
+    dots: list[Dot] = []
+    headings: list[Heading] = []
+    for status in STATUS_ORDER:
+        group = sorted((i for i in items if _status(i) == status), key=lambda i: (-i.total, i.key))
+        if not group:
+            continue
+        headings.append(Heading(f"{STATUS_LABELS[status]} ({len(group)})", y + HEADING - 7))
+        y += HEADING
+        stacks: dict[int, list[TotalItem]] = {}
+        for item in group:
+            stacks.setdefault(0 if item.vetoed else abs(item.total), []).append(item)
+        baseline = y + max(len(stack) for stack in stacks.values()) * DOT_STEP
+        for value, stack in stacks.items():
+            for height, item in enumerate(stack):
+                dots.append(
+                    Dot(
+                        key=item.key,
+                        cx=plot_left + scaled(value, maximum, plot_width),
+                        cy=round(baseline - DOT_STEP / 2 - height * DOT_STEP, 2),
+                        colour=STATUS_COLOURS[status],
+                        title=_total_title(item, cutoff),
+                        incomplete=not item.complete,
+                        href=f"#row-{item.key}",
+                    )
+                )
+        y = baseline + 4
+    qualifying = sum(
+        1 for i in items if cutoff is not None and i.complete and not i.vetoed and i.total >= cutoff
+    )
+    return Chart(
+        title="Each capability's total against the cut-off, as dots",
+        description=f"{len(items)} capabilities, one dot each at its total; {qualifying} at or "
+        f"over the cut-off {cutoff}.",
+        width=NARROW_WIDTH,
+        height=y + 4,
+        plot_left=plot_left,
+        plot_width=plot_width,
+        plot_top=top,
+        plot_bottom=y,
+        maximum=maximum,
+        bars=[],
+        dots=dots,
+        ticks=[Tick(v, plot_left + scaled(v, maximum, plot_width)) for v in nice_ticks(maximum)],
+        headings=headings,
+        cutoff=cutoff,
+        cutoff_x=None if cutoff is None else plot_left + scaled(cutoff, maximum, plot_width),
+    )
+
+
 def _status(item: TotalItem) -> str:
     return item.status if item.status in STATUS_COLOURS else "unlisted"
 
@@ -241,7 +320,7 @@ def criteria_chart(items: Sequence[CriterionItem], *, capabilities: int) -> Char
     """A bar per criterion: how many of the ``capabilities`` meet it, on a scale to all of them."""
     labels = [f"{i.name} ({i.weight})" for i in items]
     plot_left = _label_width(labels)
-    plot_width = round(WIDTH - plot_left - VALUE_SPACE, 2)
+    plot_width = round(CRITERIA_WIDTH - plot_left - 64, 2)  # 64: room for "74 of 79"
     top = AXIS
     bars = [
         Bar(
@@ -263,7 +342,7 @@ def criteria_chart(items: Sequence[CriterionItem], *, capabilities: int) -> Char
     return Chart(
         title="How many capabilities meet each criterion",
         description=f"{len(items)} criteria, {capabilities} capabilities.",
-        width=WIDTH,
+        width=CRITERIA_WIDTH,
         height=bottom + 6,
         plot_left=plot_left,
         plot_width=plot_width,
@@ -280,11 +359,11 @@ def _n(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def render_svg(chart: Chart, *, chart_id: str) -> str:
+def render_svg(chart: Chart, *, chart_id: str, css_class: str = "chart") -> str:
     """The chart as an inline ``<svg>`` element; every text is escaped."""
     e = escape
     out = [
-        f'<svg class="chart" id="{e(chart_id)}" viewBox="0 0 {_n(chart.width)} '
+        f'<svg class="{e(css_class)}" id="{e(chart_id)}" viewBox="0 0 {_n(chart.width)} '
         f'{_n(chart.height)}" width="{_n(chart.width)}" height="{_n(chart.height)}" '
         f'role="group" aria-labelledby="{e(chart_id)}-title {e(chart_id)}-desc" '
         f'font-family="{SANS}" font-size="11">',
@@ -352,6 +431,17 @@ def render_svg(chart: Chart, *, chart_id: str) -> str:
             f'<text class="total" x="{_n(bar.x + bar.width + 5)}" y="{_n(text_y)}" '
             f'fill="#1f2328" stroke="#ffffff" stroke-width="3" paint-order="stroke">'
             f"{e(bar.value_text)}</text></g>"
+        )
+    for dot in chart.dots:
+        fill = (
+            f'fill="#ffffff" stroke="{dot.colour}" stroke-width="1.2"'
+            if dot.incomplete
+            else f'fill="{dot.colour}"'
+        )
+        out.append(
+            f'<a href="{e(dot.href)}" class="dot" data-key="{e(dot.key)}">'
+            f'<circle cx="{_n(dot.cx)}" cy="{_n(dot.cy)}" r="{DOT}" {fill}>'
+            f"<title>{e(dot.title)}</title></circle></a>"
         )
     out.append("</svg>")
     return "".join(out)

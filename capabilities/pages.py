@@ -221,8 +221,8 @@ def table_rows(table: ScoringTable, columns: list[Column], viewer: str = "") -> 
 # The pictures
 
 
-def totals_svg(table: ScoringTable) -> SafeString:
-    items = [
+def _total_items(table: ScoringTable) -> list[charts.TotalItem]:
+    return [
         charts.TotalItem(
             key=row.key,
             total=row.total.value,
@@ -232,17 +232,31 @@ def totals_svg(table: ScoringTable) -> SafeString:
         )
         for row in table.rows
     ]
+
+
+def totals_svg(table: ScoringTable) -> SafeString:
     maximum = sum(table.weights.values())
-    chart = charts.totals_chart(items, cutoff=table.cutoff, maximum=maximum)
+    chart = charts.totals_chart(_total_items(table), cutoff=table.cutoff, maximum=maximum)
     # render_svg escapes every text it writes.
     return mark_safe(charts.render_svg(chart, chart_id="chart-totals"))
+
+
+def dots_svg(table: ScoringTable) -> SafeString:
+    """The same totals for a phone, where a bar per named capability does not fit."""
+    maximum = sum(table.weights.values())
+    chart = charts.dots_chart(_total_items(table), cutoff=table.cutoff, maximum=maximum)
+    return mark_safe(
+        charts.render_svg(chart, chart_id="chart-dots", css_class="chart chart--narrow")
+    )
 
 
 def criteria_svg(table: ScoringTable, columns: list[Column]) -> SafeString:
     met = table.met_counts()
     items = [charts.CriterionItem(c.key, c.name, c.weight or 0, met.get(c.key, 0)) for c in columns]
     chart = charts.criteria_chart(items, capabilities=len(table.rows))
-    return mark_safe(charts.render_svg(chart, chart_id="chart-criteria"))
+    return mark_safe(
+        charts.render_svg(chart, chart_id="chart-criteria", css_class="chart chart--criteria")
+    )
 
 
 # The change log
@@ -353,6 +367,7 @@ class WorkspacePage:
     worksheets: list[Worksheet]
     components: list[str]
     totals_svg: SafeString
+    dots_svg: SafeString
     criteria_svg: SafeString
     replaced: Guideline | None = None
 
@@ -403,6 +418,7 @@ def workspace_page(guideline: Guideline, viewer: Viewer) -> WorkspacePage:
         worksheets=list(guideline.worksheets.order_by("name")),
         components=component_names(guideline),
         totals_svg=totals_svg(table),
+        dots_svg=dots_svg(table),
         criteria_svg=criteria_svg(table, columns),
         replaced=Guideline.objects.filter(key=guideline.replaces).first()
         if guideline.replaces

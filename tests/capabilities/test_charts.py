@@ -150,3 +150,28 @@ def test_the_real_2020_06_scores_draw_their_totals_and_criteria(db, real_files):
     assert f">{met['deployed']} of 79</text>" in svg
     assert ">Widely Deployed (8)</text>" in svg
     assert 'data-key="compute-images-create"' in str(totals_svg(table))
+
+
+def test_the_phone_s_dot_plot_puts_each_capability_at_its_total_stacking_equal_ones():
+    items = [*ITEMS, TotalItem("compute-g", 100, "required"), TotalItem("compute-h", 100,
+                                                                         "required")]  # fmt: skip
+    chart = charts.dots_chart(items, cutoff=74, maximum=100)
+
+    assert chart.width == charts.NARROW_WIDTH and not chart.bars
+    assert len(chart.dots) == len(items)
+    for item in items:
+        shown = 0 if item.vetoed else abs(item.total)
+        assert chart.dot(item.key).cx == approx(chart.x(shown))
+    assert chart.cutoff_x == approx(chart.x(74))
+    # Three capabilities at 100 stack upwards in one column, a step apart.
+    stack = sorted((chart.dot(k).cy for k in ("compute-a", "compute-g", "compute-h")),
+                   reverse=True)  # fmt: skip
+    assert stack[0] - stack[1] == approx(charts.DOT_STEP)
+    assert stack[1] - stack[2] == approx(charts.DOT_STEP)
+    # Rows by status, top to bottom: required above advisory above deprecated.
+    assert chart.dot("compute-c").cy < chart.dot("compute-b").cy < chart.dot("compute-e").cy
+    assert chart.dot("compute-f").incomplete
+    svg = render_svg(chart, chart_id="dots", css_class="chart chart--narrow")
+    assert ET.fromstring(svg).tag == "svg"
+    assert svg.count('<a href="#row-') == len(items)
+    assert "<title>compute-d: total 72, required; under the cut-off 74 by 2</title>" in svg

@@ -99,7 +99,8 @@ def test_anyone_reads_the_scores_chart_findings_and_log_without_edit_forms(clien
     assertContains(response, 'Workspace <span class="key">next</span>')
     assert row_total(response, FLAVORS) == 74
     assertContains(response, '<svg class="chart" id="chart-totals"')
-    assertContains(response, '<svg class="chart" id="chart-criteria"')
+    assertContains(response, '<svg class="chart chart--narrow" id="chart-dots"')
+    assertContains(response, '<svg class="chart chart--criteria" id="chart-criteria"')
     assertContains(response, "2017A A4.4: compute-images-create is required but scores 72")
     assertContains(response, "Draft started from 2020.06")
     assertContains(response, f'href="{reverse("login")}?next=')
