@@ -13,10 +13,13 @@ import django_filters
 from django.db.models import Count, Exists, OuterRef, Q
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from capabilities.models import Capability, Criterion, Test
-from guidelines.models import CapabilityStatus, ComponentEntry, EntryKind
+from capabilities.services import criterion_update
+from guidelines.models import CapabilityStatus, ComponentEntry, EntryKind, EventChannel
+from guidelines.services import GuidelineError, NotAllowed
 
 
 def statuses_of(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], list[dict]]:
@@ -239,6 +242,12 @@ class TestViewSet(StatusesInContext, viewsets.ReadOnlyModelViewSet):
         return {(t.capability.guideline_id, t.capability.key) for t in rows}
 
 
+class CriterionInput(serializers.Serializer):
+    name = serializers.CharField(required=False)
+    description = serializers.CharField(required=False)
+    weight = serializers.IntegerField(required=False, min_value=0)
+
+
 @extend_schema(tags=["Capabilities and tests"])
 class CriterionViewSet(viewsets.ReadOnlyModelViewSet):
     """Scoring criteria and their weights, per guideline."""
@@ -246,3 +255,27 @@ class CriterionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CriterionSerializer
     filterset_class = CriterionFilter
     queryset = Criterion.objects.select_related("guideline").order_by("guideline__key", "position")
+
+    @extend_schema(
+        request=CriterionInput,
+        responses=CriterionSerializer,
+        description="The chair changes a criterion of a draft; frozen once the draft leaves "
+        "draft status (2017A A4.3).",
+    )
+    def partial_update(self, request, pk=None):
+        data = CriterionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        if not data.validated_data:
+            raise ValidationError({"weight": ["Send at least one of name, description, weight."]})
+        try:
+            criterion = criterion_update(
+                criterion=self.get_object(),
+                changes=data.validated_data,
+                actor=request.user,
+                channel=EventChannel.API,
+            )
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except GuidelineError as exc:
+            raise ValidationError({"weight": [str(exc)]}) from exc
+        return Response(CriterionSerializer(criterion).data)

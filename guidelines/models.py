@@ -339,6 +339,7 @@ class EventKind(models.TextChoices):
     TEST_UNFLAGGED = "test_unflagged", "Test unflagged"
     SCORED = "scored", "Scored"
     CONSENSUS_SET = "consensus_set", "Consensus set"
+    CRITERION_CHANGED = "criterion_changed", "Criterion changed"
     WORKSHEET_IMPORTED = "worksheet_imported", "Worksheet imported"
     FINDING_OVERRIDDEN = "finding_overridden", "Finding overridden"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 
 from capabilities.models import Capability, Criterion, Test
@@ -89,3 +90,19 @@ def refstack_index() -> dict[str, list[dict[str, str]]]:
             {"name": f"{name}.json", "file": f"{key}.json"}
         )
     return dict(sorted(groups.items()))
+
+
+def guideline_latest_approved(family: str) -> Guideline | None:
+    """The newest approved guideline of a kind: '' (or 'powered') or an add-on's name.
+
+    "Newest" is the latest YYYY.MM name (2017A D4.1: named for Board approval).
+    """
+    wanted = "" if family in ("", "powered") else family
+    approved = [g for g in Guideline.objects.approved() if g.family == wanted]
+    dated = [g for g in approved if re.search(r"\d{4}\.\d{2}$", g.key)]
+    return max(dated or approved, key=lambda g: g.key, default=None)
+
+
+def approved_families() -> list[str]:
+    """The kinds that have an approved guideline to start a draft from."""
+    return sorted({g.family or "powered" for g in Guideline.objects.approved()})

@@ -34,6 +34,7 @@ from guidelines.models import (
     TestRepository,
 )
 from guidelines.selectors import guideline_bundle, guideline_document
+from votes.selectors import is_member
 
 GUIDELINE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 BATCH = 2000
@@ -231,6 +232,8 @@ def guideline_start_draft(
     The copy differs from its source only in its name, status (draft) and
     ``replaces`` (the source).
     """
+    if actor is not None and not is_member(actor):
+        raise NotAllowed("starting a draft is for committee members")
     name = name or draft_name_for(source)
     guideline_key_validate(name)
     if Guideline.objects.filter(key=name).exists():

@@ -11,7 +11,12 @@ from capabilities.services.editing import (
     lineage_record,
 )
 from capabilities.services.findings import finding_override
-from capabilities.services.scoring import achievements_derive, consensus_set, score_cast
+from capabilities.services.scoring import (
+    achievements_derive,
+    consensus_set,
+    criterion_update,
+    score_cast,
+)
 from capabilities.services.worksheets import worksheet_import
 
 __all__ = [
@@ -22,6 +27,7 @@ __all__ = [
     "capability_snapshot",
     "capability_update",
     "consensus_set",
+    "criterion_update",
     "lineage_record",
     "score_cast",
     "flag_set",

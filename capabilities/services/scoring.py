@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from capabilities.models import NON_ADMIN, Capability, Consensus, ConsensusSource, Score, ScoreValue
+from capabilities.models import (
+    NON_ADMIN,
+    Capability,
+    Consensus,
+    ConsensusSource,
+    Criterion,
+    Score,
+    ScoreValue,
+)
 from capabilities.scoring import ScoreError, check_value
 from capabilities.services.editing import _locked, _spec, require_chair, require_member
 from guidelines.interop_format.fields import field_set
@@ -165,3 +173,60 @@ def consensus_set(
         after={"criterion": criterion, "value": value},
     )
     return consensus
+
+
+CRITERION_FIELDS = ("name", "description", "weight")
+
+
+@transaction.atomic
+def criterion_update(
+    *, criterion: Criterion, changes: dict, actor=None, channel: str = EventChannel.WEB
+) -> Criterion:
+    """Change a criterion's name, description or weight: only while the guideline is a draft.
+
+    Criteria and weights need Board approval and cannot change once the draft
+    is published (2017A A4.1-A4.3); totals follow the new weight at once.
+    """
+    require_chair(actor, "Changing criteria and weights")
+    unknown = set(changes) - set(CRITERION_FIELDS)
+    if unknown:
+        raise GuidelineError(
+            f"cannot change {', '.join(sorted(unknown))}; editable: {', '.join(CRITERION_FIELDS)}"
+        )
+    criterion = (
+        Criterion.objects.select_for_update().select_related("guideline").get(pk=criterion.pk)
+    )
+    guideline = criterion.guideline
+    if guideline.status != GuidelineStatus.DRAFT:
+        raise NotAllowed(
+            f"{guideline.key} is {guideline.status}: criteria and weights are frozen once the "
+            "draft leaves draft status (2017A A4.3)"
+        )
+    weight = changes.get("weight", criterion.weight)
+    if isinstance(weight, bool) or not isinstance(weight, int) or weight < 0:
+        raise GuidelineError(f"weight {weight!r} is not a whole number of 0 or more")
+    for name in ("name", "description"):
+        if name in changes and not str(changes[name] or "").strip():
+            raise GuidelineError(f"a criterion's {name} cannot be empty")
+    before = {name: getattr(criterion, name) for name in CRITERION_FIELDS}
+    spec = _spec(guideline).criterion
+    for name, value in changes.items():
+        field_set(criterion, spec, name, value)
+    criterion.save()
+    # Criteria kept verbatim as a list of names (orchestration.2020.06) give
+    # way to the rows once the committee edits them.
+    if guideline.extra.pop(_spec(guideline).criteria_path, None) is not None:
+        guideline.save(update_fields=["extra"])
+    after = {name: getattr(criterion, name) for name in CRITERION_FIELDS}
+    guideline_record_change(
+        guideline=guideline,
+        kind=EventKind.CRITERION_CHANGED,
+        actor=actor,
+        channel=channel,
+        subject=criterion.key,
+        summary=f"Changed criterion {criterion.key}: "
+        + ", ".join(f"{k} {before[k]!r} -> {after[k]!r}" for k in changes if before[k] != after[k]),
+        before=before,
+        after=after,
+    )
+    return criterion

@@ -27,8 +27,8 @@ from guidelines.models import (
     GuidelineStatus,
     ProgramKind,
 )
-from guidelines.selectors import guideline_bundle, guideline_get
-from guidelines.services import GuidelineError, guideline_start_draft
+from guidelines.selectors import guideline_bundle, guideline_get, guideline_latest_approved
+from guidelines.services import GuidelineError, NotAllowed, guideline_start_draft
 
 
 class Kind:
@@ -190,31 +190,41 @@ class GuidelineCatalogViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class DraftInput(serializers.Serializer):
-    source = serializers.CharField(help_text="The guideline to copy, e.g. 2020.06")
+    source = serializers.CharField(required=False, help_text="The guideline to copy, e.g. 2020.06")
+    family = serializers.CharField(
+        required=False,
+        help_text="Or: copy the latest approved guideline of a kind: powered, or an add-on "
+        "such as orchestration (2017A A1.1)",
+    )
     name = serializers.CharField(
         required=False, help_text="Default: next, or <add-on>.next for an add-on"
     )
 
+    def validate(self, data):
+        if ("source" in data) == ("family" in data):
+            raise serializers.ValidationError(
+                {"source": ["Name either the source guideline or the family, not both."]}
+            )
+        return data
+
 
 class DraftCreateView(APIView):
-    """Start a draft as a copy of a guideline (2017A A1.1, A1.2)."""
+    """Start a draft as a copy of a guideline (2017A A1.1, A1.2); for committee members."""
 
     @extend_schema(tags=["Guidelines"], request=DraftInput, responses={201: GuidelineSerializer})
     def post(self, request):
-        if not request.user.has_perm("guidelines.add_guideline"):
-            raise PermissionDenied(
-                "Starting a draft needs the guidelines.add_guideline permission."
-            )
         data = DraftInput(data=request.data)
         data.is_valid(raise_exception=True)
-        source = guideline_get(data.validated_data["source"])
+        if "family" in data.validated_data:
+            family = data.validated_data["family"]
+            source = guideline_latest_approved(family)
+            missing = (f"No approved guideline of kind {family!r} to copy.", "family")
+        else:
+            source = guideline_get(data.validated_data["source"])
+            missing = (f"No guideline named {data.validated_data['source']!r} to copy.", "source")
         if source is None:
-            return error_response(
-                400,
-                "invalid",
-                f"No guideline named {data.validated_data['source']!r} to copy.",
-                {"source": ["No such guideline."]},
-            )
+            return error_response(400, "invalid", missing[0], {missing[1]: ["Not found."]})
+
         try:
             draft = guideline_start_draft(
                 source=source,
@@ -222,6 +232,8 @@ class DraftCreateView(APIView):
                 actor=request.user,
                 channel=EventChannel.API,
             )
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
         except GuidelineError as exc:
             return error_response(409, "conflict", str(exc))
         created = catalog_queryset().get(pk=draft.pk)

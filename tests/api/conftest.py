@@ -5,6 +5,7 @@ from rest_framework.test import APIClient
 
 from guidelines.serving import CACHE
 from tests.guidelines.helpers import import_file
+from votes.models import Membership, Role
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +41,7 @@ def user_with(*codenames, username="member"):
 def editor(db):
     """A committee member's API client: token auth, may add and change guidelines."""
     user = user_with("add_guideline", "change_guideline")
+    Membership.objects.create(user=user, role=Role.MEMBER)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
     client.user = user

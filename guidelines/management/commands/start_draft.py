@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from guidelines.selectors import guideline_get
+from guidelines.selectors import guideline_get, guideline_latest_approved
 from guidelines.services import GuidelineError, draft_name_for, guideline_start_draft
 
 
@@ -11,21 +11,29 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--from",
-            dest="source",
-            required=True,
-            metavar="KEY",
-            help="the guideline to copy, e.g. 2020.06",
+        which = parser.add_mutually_exclusive_group(required=True)
+        which.add_argument(
+            "--from", dest="source", metavar="KEY", help="the guideline to copy, e.g. 2020.06"
+        )
+        which.add_argument(
+            "--latest",
+            metavar="KIND",
+            help="copy the latest approved guideline of a kind: powered, or an add-on "
+            "such as orchestration",
         )
         parser.add_argument(
             "--name", metavar="NAME", help="name of the draft (default: next or <add-on>.next)"
         )
 
-    def handle(self, *args, source, name, **options):
-        original = guideline_get(source.removesuffix(".json"))
-        if original is None:
-            raise CommandError(f"no guideline named {source!r}")
+    def handle(self, *args, source, latest, name, **options):
+        if latest:
+            original = guideline_latest_approved(latest)
+            if original is None:
+                raise CommandError(f"no approved guideline of kind {latest!r}")
+        else:
+            original = guideline_get(source.removesuffix(".json"))
+            if original is None:
+                raise CommandError(f"no guideline named {source!r}")
         try:
             draft = guideline_start_draft(source=original, name=name)
         except GuidelineError as exc:
