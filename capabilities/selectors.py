@@ -171,8 +171,14 @@ class FindingView:
     override: RuleOverride | None
 
 
-def draft_findings(guideline: Guideline) -> list[FindingView]:
-    """The process findings on a guideline against the one it replaces, with chair overrides."""
+def draft_findings(guideline: Guideline, *, table: ScoringTable | None = None) -> list[FindingView]:
+    """The process findings on a guideline against the one it replaces, with chair overrides.
+
+    ``table`` is the guideline's scoring table when the caller has built it
+    already (the workspace page), which spares reading it again.
+    """
+    if table is None:
+        table = scoring_table(guideline)
     previous = (
         Guideline.objects.filter(key=guideline.replaces).first() if guideline.replaces else None
     )
@@ -184,7 +190,7 @@ def draft_findings(guideline: Guideline) -> list[FindingView]:
     found = check(
         guideline_bundle(guideline),
         guideline_bundle(previous) if previous is not None else None,
-        totals=scoring_table(guideline).totals(),
+        totals=table.totals(),
         lineage=lineage,
     )
     overrides = {(o.rule, o.subject): o for o in guideline.overrides.select_related("by")}

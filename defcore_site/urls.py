@@ -9,10 +9,10 @@ urlpatterns = [
     # Signing in leads back to the page that asked (?next=), else to the list.
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True, next_page="/"),
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include("guidelines.api.urls", namespace="api")),
     # RefStack served its routes under /v1/ too, and scripts use both.
     path("v1/", include((refstack_urlpatterns, "v1"))),

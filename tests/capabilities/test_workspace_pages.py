@@ -24,7 +24,7 @@ RESCUE_TEST = "tempest.api.compute.servers.test_rescue.RescueTest.test_rescue"
 FLAVORS = "compute-flavors-list"
 # What the workspace reads (scoring table, findings against 2020.06, change log,
 # worksheets, components), the viewer's role, sessions: whatever the data's size.
-WORKSPACE_QUERIES = 45
+WORKSPACE_QUERIES = 40
 
 
 @pytest.fixture

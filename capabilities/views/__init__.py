@@ -1,0 +1,48 @@
+"""The drafting and scoring workspace pages (HTML), one module per page.
+
+Views stay thin: a form checks the input's shape, one service (or a few, in
+one transaction) makes the change as ``request.user`` through the web
+channel, and the page is read through ``capabilities.pages``. A service's
+refusal is shown next to the form that caused it, with a status that says
+which kind: 403 not allowed, 409 changed meanwhile, 400 anything else.
+
+``common`` holds what they share: lookups that answer 404, URLs, refusals and
+the role checks. ``capabilities/urls.py`` reaches the views through this package.
+"""
+
+from capabilities.views.capabilities import (
+    capability,
+    capability_edit,
+    capability_lineage_view,
+    capability_move_view,
+    capability_rename_view,
+    propose,
+    test_flag,
+    test_unflag,
+)
+from capabilities.views.log import change_log
+from capabilities.views.worksheets import (
+    worksheet_download_csv,
+    worksheet_download_text,
+    worksheets,
+)
+from capabilities.views.workspace import consensus, override, score, workspace
+
+__all__ = [
+    "capability",
+    "capability_edit",
+    "capability_lineage_view",
+    "capability_move_view",
+    "capability_rename_view",
+    "change_log",
+    "consensus",
+    "override",
+    "propose",
+    "score",
+    "test_flag",
+    "test_unflag",
+    "worksheet_download_csv",
+    "worksheet_download_text",
+    "worksheets",
+    "workspace",
+]

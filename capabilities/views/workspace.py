@@ -1,0 +1,177 @@
+"""The workspace page: the scoring table, its score and consensus forms, finding overrides."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from capabilities import pages
+from capabilities.forms import ConsensusForm, OverrideForm, ScoreForm, WorksheetForm
+from capabilities.services import consensus_set, finding_override, score_cast
+from capabilities.views.common import (
+    WEB,
+    capability_or_404,
+    chair_required,
+    guideline_or_404,
+    member_required,
+    status_of,
+    workspace_url,
+)
+from guidelines.models import Guideline
+from guidelines.services import GuidelineError
+
+
+def workspace(request, key):
+    guideline = guideline_or_404(key)
+    viewer = pages.viewer_for(request.user, guideline)
+    return _workspace(request, guideline, viewer)
+
+
+def _workspace(
+    request,
+    guideline: Guideline,
+    viewer: pages.Viewer,
+    *,
+    status: int = 200,
+    score_form: ScoreForm | None = None,
+    consensus_form: ConsensusForm | None = None,
+    form_row: str = "",
+    form_error: str = "",
+    override_form: OverrideForm | None = None,
+    override_error: str = "",
+):
+    page = pages.workspace_page(guideline, viewer)
+    # ?score=<capability> (or ?decide=) opens that row's form under it.
+    score_key = form_row if score_form else request.GET.get("score", "")
+    decide_key = form_row if consensus_form else request.GET.get("decide", "")
+    score_row = page.row(score_key) if viewer.can_score else None
+    decide_row = page.row(decide_key) if viewer.can_decide else None
+    if score_row and score_form is None:
+        # Pre-filled with the member's own scores, else with what the table shows.
+        shown = score_row.current_values()
+        initial = {k: mine or shown[k] for k, mine in score_row.my_values().items()}
+        score_form = ScoreForm(columns=page.columns, initial=initial)
+    if decide_row and consensus_form is None:
+        consensus_form = ConsensusForm(columns=page.columns)
+    # A refused score whose form the viewer may no longer see (the draft left
+    # draft status meanwhile): the reason goes at the top instead.
+    hidden = (score_form is not None and score_row is None) or (
+        consensus_form is not None and decide_row is None
+    )
+    top_error = form_error if hidden else ""
+    override_key, override_unmatched = (), ""
+    if override_form is not None:
+        override_key = (override_form.data.get("rule"), override_form.data.get("subject"))
+        if page.finding(*override_key) is None:
+            # The finding went away meanwhile (or never was): no form to show it by.
+            override_unmatched = override_error or "; ".join(
+                message for errors in override_form.errors.values() for message in errors
+            )
+    return render(
+        request,
+        "capabilities/workspace.html",
+        {
+            "page": page,
+            "viewer": viewer,
+            "score_row": score_row,
+            "score_form": score_form if score_row else None,
+            "score_cells": _paired(score_form, score_row),
+            "decide_row": decide_row,
+            "consensus_form": consensus_form if decide_row else None,
+            "decide_cells": _paired(consensus_form, decide_row),
+            "form_error": form_error,
+            "override_form": override_form,
+            "override_key": override_key,
+            "override_error": override_error,
+            "override_unmatched": override_unmatched,
+            "top_error": top_error,
+            "worksheet_form": WorksheetForm() if viewer.can_import else None,
+        },
+        status=status,
+    )
+
+
+def _paired(form, row) -> list:
+    """(select, table cell) per column: the form's selects go under the row's cells."""
+    if form is None or row is None:
+        return []
+    return list(zip(form.fields_in_order, row.cells, strict=True))
+
+
+@require_POST
+@member_required
+def score(request, guideline, viewer, capability_key):
+    capability = capability_or_404(guideline, capability_key)
+    columns, rows = pages.scoring_rows(guideline, viewer)
+    row = next(r for r in rows if r.key == capability.key)
+    form = ScoreForm(request.POST, columns=columns)
+    if not form.is_valid():
+        return _workspace(request, guideline, viewer, status=400, score_form=form,
+                          form_row=capability.key)  # fmt: skip
+    mine, shown = row.my_values(), row.current_values()
+    # The form starts from the member's own scores, else from what the table
+    # shows: what they changed is cast (or, asked for, every value they have
+    # not scored as it is, a whole worksheet line); all of it or none.
+    whole_line = form.cleaned_data["whole_line"]
+    cast = {
+        key: value
+        for key, value in form.values().items()
+        if value != (mine[key] or shown[key]) or (whole_line and mine[key] != value)
+    }
+    try:
+        with transaction.atomic():
+            for criterion, value in cast.items():
+                score_cast(capability=capability, scorer=request.user, criterion=criterion,
+                           value=value, note=form.cleaned_data["note"], channel=WEB)  # fmt: skip
+    except GuidelineError as exc:
+        return _workspace(request, guideline, viewer, status=status_of(exc), score_form=form,
+                          form_row=capability.key, form_error=str(exc))  # fmt: skip
+    if cast:
+        summary = ", ".join(f"{k} {v}" for k, v in cast.items())
+        messages.success(request, f"Saved your scores of {capability.key}: {summary}.")
+    else:
+        messages.info(request, f"Nothing to save: you changed no score of {capability.key}.")
+    return redirect(workspace_url(guideline, f"row-{capability.key}"))
+
+
+@require_POST
+@chair_required
+def consensus(request, guideline, viewer, capability_key):
+    capability = capability_or_404(guideline, capability_key)
+    columns = pages.ordered_columns(list(guideline.criteria.all()))
+    form = ConsensusForm(request.POST, columns=columns)
+    if not form.is_valid():
+        return _workspace(request, guideline, viewer, status=400, consensus_form=form,
+                          form_row=capability.key)  # fmt: skip
+    decisions = form.decisions()
+    try:
+        with transaction.atomic():
+            for criterion, value in decisions.items():
+                consensus_set(capability=capability, criterion=criterion, value=value,
+                              chair=request.user, channel=WEB)  # fmt: skip
+    except GuidelineError as exc:
+        return _workspace(request, guideline, viewer, status=status_of(exc), consensus_form=form,
+                          form_row=capability.key, form_error=str(exc))  # fmt: skip
+    summary = ", ".join(f"{k} {v}" for k, v in decisions.items())
+    messages.success(request, f"Set the consensus of {capability.key}: {summary}.")
+    return redirect(workspace_url(guideline, f"row-{capability.key}"))
+
+
+@require_POST
+@chair_required
+def override(request, guideline, viewer):
+    form = OverrideForm(request.POST)
+    if not form.is_valid():
+        return _workspace(request, guideline, viewer, status=400, override_form=form)
+    data = form.cleaned_data
+    try:
+        finding_override(guideline=guideline, rule=data["rule"], subject=data["subject"],
+                         justification=data["justification"], chair=request.user,
+                         channel=WEB)  # fmt: skip
+    except GuidelineError as exc:
+        return _workspace(request, guideline, viewer, status=status_of(exc), override_form=form,
+                          override_error=str(exc))  # fmt: skip
+    messages.success(request, f"Overrode {data['rule']} for {data['subject']}.")
+    return redirect(workspace_url(guideline, pages.finding_anchor(data["rule"], data["subject"])))
