@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from capabilities.models import Capability, Test
 from guidelines.interop_format.bundle import Bundle
-from guidelines.interop_format.reader import IDEMPOTENT_ID
+from guidelines.interop_format.patterns import IDEMPOTENT_ID
 from guidelines.models import (
     CapabilityStatus,
     Component,

@@ -8,17 +8,15 @@ takes two ``Bundle``s and, for A4.4, each capability's total.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from guidelines.diff import COMPONENTS_1X_AS_2_0
 from guidelines.interop_format.bundle import Bundle
+from guidelines.interop_format.patterns import FLAG_REASON, IDEMPOTENT_ID
 from guidelines.models import EntryKind
 
-IDEMPOTENT_ID = re.compile(r"^(id-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-FLAG_TYPE = re.compile(r"^\[D40[0-6]\]")
 STATUS_ORDER = ("required", "advisory", "deprecated", "removed")
 
 
@@ -227,7 +225,7 @@ def _tests(draft: Bundle) -> list[Finding]:
                     "HACKING D307", subject,
                     f"HACKING D307: the flag on {test.name} has no {', '.join(missing)}",
                 ))  # fmt: skip
-            elif not FLAG_TYPE.match(test.flag_reason):
+            elif not FLAG_REASON.match(test.flag_reason):
                 findings.append(Finding(
                     "HACKING D309", subject,
                     f"HACKING D309: the flag reason on {test.name} does not start with its flag "

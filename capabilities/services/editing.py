@@ -16,6 +16,7 @@ from django.db.models import Max
 
 from capabilities.models import Capability, Lineage, Test
 from guidelines.interop_format.fields import field_set
+from guidelines.interop_format.patterns import DATE, FLAG_REASON, IDEMPOTENT_ID
 from guidelines.interop_format.specs import GENERATIONS
 from guidelines.models import (
     CapabilityStatus,
@@ -37,9 +38,6 @@ from guidelines.services import (
 from votes.selectors import is_chair, is_member
 
 CAPABILITY_KEY = re.compile(r"^[a-z0-9][A-Za-z0-9-]*$")
-IDEMPOTENT_ID = re.compile(r"^(id-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-FLAG_TYPE = re.compile(r"^\[D40[0-6]\] \S")
-DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 EDITABLE_FIELDS = ("project", "description", "admin", "required_since")
 
 
@@ -374,7 +372,7 @@ def flag_set(
     problems = []
     if not DATE.match(date or ""):
         problems.append("a date (YYYY-MM-DD, when the flag was proposed)")
-    if not FLAG_TYPE.match(reason or ""):
+    if not FLAG_REASON.match(reason or ""):
         problems.append("a reason starting with its flag type, [D400] to [D406] (D309)")
     if not (action or "").strip():
         problems.append("the action that will resolve it")

@@ -60,6 +60,9 @@ def kind_of(guideline: Guideline) -> str:
 
 
 def _targets(guideline: Guideline) -> tuple[dict[str, list[str]], str]:
+    # Two fields of one row read it: computed once per guideline instance.
+    if hasattr(guideline, "_targets"):
+        return guideline._targets
     # Programs and components are prefetched: a partial bundle is all targets need.
     bundle = Bundle(
         guideline=guideline,
@@ -67,7 +70,8 @@ def _targets(guideline: Guideline) -> tuple[dict[str, list[str]], str]:
         components=[(c, []) for c in guideline.components.all()],
     )
     found = testlist.targets(bundle)
-    return found, testlist.default_target(bundle, found)
+    guideline._targets = (found, testlist.default_target(bundle, found))
+    return guideline._targets
 
 
 class GuidelineFilter(django_filters.FilterSet):

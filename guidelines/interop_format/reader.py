@@ -30,6 +30,7 @@ from guidelines.models import (
 
 from .bundle import Bundle
 from .fields import ChildValue, Report, describe, pointer_join, read_object
+from .patterns import IDEMPOTENT_ID
 from .schemas import schema_violations
 from .specs import GENERATIONS, SECTION_STATUSES, Generation
 
@@ -90,8 +91,6 @@ def detect_generation(doc: Any) -> Generation:
 
 
 KEPT = ("kept as is", "kept as written")
-UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-IDEMPOTENT_ID = re.compile(rf"^(id-)?{UUID}$")
 GUIDELINE_ID = re.compile(r"^\d{4}\.\d{2}$")
 
 
