@@ -62,9 +62,16 @@ class CapabilitySerializer(serializers.ModelSerializer, WithStatuses):
     class Meta:
         model = Capability
         fields = [
-            "guideline", "key", "project", "admin", "description", "required_since",
-            "achievements", "statuses", "test_count",
-        ]  # fmt: skip
+            "guideline",
+            "key",
+            "project",
+            "admin",
+            "description",
+            "required_since",
+            "achievements",
+            "statuses",
+            "test_count",
+        ]
 
     @extend_schema_field(Status(many=True))
     def get_statuses(self, capability):
@@ -88,9 +95,17 @@ class TestSerializer(serializers.ModelSerializer, WithStatuses):
     class Meta:
         model = Test
         fields = [
-            "guideline", "guideline_status", "capability", "name", "idempotent_id", "aliases",
-            "is_flagged", "flag", "statuses", "required",
-        ]  # fmt: skip
+            "guideline",
+            "guideline_status",
+            "capability",
+            "name",
+            "idempotent_id",
+            "aliases",
+            "is_flagged",
+            "flag",
+            "statuses",
+            "required",
+        ]
 
     @extend_schema_field(FlagSerializer(allow_null=True))
     def get_flag(self, test):

@@ -154,8 +154,9 @@ def nice_ticks(maximum: int) -> list[int]:
     """0 and round steps up to ``maximum``: 0, 25, 50, 75, 100 for 100."""
     if maximum <= 0:
         return [0]
-    step = next((s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500) if maximum / s <= 5),
-                1000)  # fmt: skip
+    step = next(
+        (s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500) if maximum / s <= 5), 1000
+    )
     return list(range(0, maximum + 1, step))
 
 

@@ -119,9 +119,11 @@ class ProposeForm(forms.Form):
     )
     component = forms.ChoiceField(label="Component")
     status = forms.ChoiceField(
-        label="Status", choices=STATUSES, initial=CapabilityStatus.ADVISORY,
+        label="Status",
+        choices=STATUSES,
+        initial=CapabilityStatus.ADVISORY,
         help_text="New capabilities start as advisory (2017A A4.6)",
-    )  # fmt: skip
+    )
     project = forms.CharField(label="Project", max_length=200, help_text="nova, neutron, ...")
     description = forms.CharField(label="Description", widget=forms.Textarea(attrs={"rows": 3}))
     admin = forms.BooleanField(label="Needs admin rights", required=False)
@@ -153,9 +155,12 @@ class CapabilityForm(forms.Form):
     )
     admin = forms.ChoiceField(label="Needs admin rights", choices=ADMIN_CHOICES, required=False)
     required_since = forms.CharField(
-        label="Required since", required=False, strip=False, max_length=20,
+        label="Required since",
+        required=False,
+        strip=False,
+        max_length=20,
         help_text="The guideline that made it required, like 2016.01; empty if not required",
-    )  # fmt: skip
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     FIELDS = ("project", "description", "admin", "required_since")
@@ -222,17 +227,23 @@ class LineageForm(forms.Form):
 
 class FlagForm(forms.Form):
     date = forms.CharField(
-        label="Date", max_length=10, help_text="YYYY-MM-DD, when the flag was proposed",
+        label="Date",
+        max_length=10,
+        help_text="YYYY-MM-DD, when the flag was proposed",
         error_messages={"required": "give the date the flag was proposed (YYYY-MM-DD)"},
-    )  # fmt: skip
+    )
     reason = forms.CharField(
-        label="Reason", max_length=2000, help_text="Starts with its flag type, [D400] to [D406]",
+        label="Reason",
+        max_length=2000,
+        help_text="Starts with its flag type, [D400] to [D406]",
         error_messages={"required": "give the reason, starting with its flag type like [D404]"},
-    )  # fmt: skip
+    )
     action = forms.CharField(
-        label="Action", max_length=2000, help_text="What will resolve it",
+        label="Action",
+        max_length=2000,
+        help_text="What will resolve it",
         error_messages={"required": "give the action that will resolve the flag"},
-    )  # fmt: skip
+    )
 
 
 class OverrideForm(forms.Form):

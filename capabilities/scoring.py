@@ -20,13 +20,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-# The worksheet's value order, in four groups of three, then Non-Admin.
-CRITERIA_ORDER = (
-    "deployed", "tools", "clients",
-    "future", "complete", "stable",
-    "discover", "doc", "sticky",
-    "foundation", "atomic", "proximity",
-)  # fmt: skip
+# The worksheet's value order: four groups of three criteria, then Non-Admin.
+CRITERIA_GROUPS = (
+    ("deployed", "tools", "clients"),
+    ("future", "complete", "stable"),
+    ("discover", "doc", "sticky"),
+    ("foundation", "atomic", "proximity"),
+)
+CRITERIA_ORDER = tuple(key for group in CRITERIA_GROUPS for key in group)
 NON_ADMIN = "non-admin"
 VALUES = ("1", "0", "?")
 UNDECIDED = "?"

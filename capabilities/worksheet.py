@@ -95,8 +95,9 @@ def parse(text: str) -> Worksheet:
             )
         name = match["name"]
         if name in seen:
-            raise WorksheetError(f"line {number}: {name!r} is scored again (first on line "
-                                 f"{seen[name]})")  # fmt: skip
+            raise WorksheetError(
+                f"line {number}: {name!r} is scored again (first on line {seen[name]})"
+            )
         seen[name] = number
         raw = VALUE.findall(match["values"])
         for key, value in zip((*CRITERIA_ORDER, "Non-Admin"), raw, strict=True):

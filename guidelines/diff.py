@@ -27,9 +27,17 @@ from guidelines.models import (
 from guidelines.selectors import guideline_bundle
 
 METADATA_FIELDS = (
-    "key", "schema", "status", "doc_id", "replaces", "releases", "target_approval",
-    "cutoff_score", "source", "reference",
-)  # fmt: skip
+    "key",
+    "schema",
+    "status",
+    "doc_id",
+    "replaces",
+    "releases",
+    "target_approval",
+    "cutoff_score",
+    "source",
+    "reference",
+)
 CRITERION_FIELDS = ("name", "description", "weight")
 CAPABILITY_FIELDS = ("project", "admin", "description", "required_since", "achievements")
 
@@ -42,17 +50,38 @@ COMPONENTS_1X_AS_2_0 = {"compute": "os_powered_compute", "object": "os_powered_s
 # The kinds of change, in the order the summary (and the page) lists them.
 SUMMARY_KINDS = (
     "metadata",
-    "criteria_added", "criteria_removed", "criteria_changed",
-    "components_added", "components_removed",
-    "capabilities_added", "capabilities_removed", "capabilities_moved",
-    "capabilities_defined", "capabilities_undefined", "capabilities_changed",
-    "tests_added", "tests_removed", "tests_renamed", "tests_moved", "tests_aliases_changed",
-    "tests_idempotent_id_changed", "tests_flagged", "tests_unflagged", "tests_flag_changed",
-)  # fmt: skip
+    "criteria_added",
+    "criteria_removed",
+    "criteria_changed",
+    "components_added",
+    "components_removed",
+    "capabilities_added",
+    "capabilities_removed",
+    "capabilities_moved",
+    "capabilities_defined",
+    "capabilities_undefined",
+    "capabilities_changed",
+    "tests_added",
+    "tests_removed",
+    "tests_renamed",
+    "tests_moved",
+    "tests_aliases_changed",
+    "tests_idempotent_id_changed",
+    "tests_flagged",
+    "tests_unflagged",
+    "tests_flag_changed",
+)
 TEST_KINDS = (
-    "added", "removed", "renamed", "moved", "aliases_changed", "idempotent_id_changed",
-    "flagged", "unflagged", "flag_changed",
-)  # fmt: skip
+    "added",
+    "removed",
+    "renamed",
+    "moved",
+    "aliases_changed",
+    "idempotent_id_changed",
+    "flagged",
+    "unflagged",
+    "flag_changed",
+)
 
 _STATUS_ORDER = list(CapabilityStatus.values)
 

@@ -102,11 +102,14 @@ def _lifecycle(
             if not {"advisory", "required"} & set(earlier):
                 was = "/".join(earlier) or "not listed"
                 where = names.get(component, component)
-                findings.append(Finding(
-                    addition_rule, f"{where}/{name}",
-                    f"{addition_rule}: {name} becomes required in {where} "
-                    f"but was not advisory in {prev_key} ({was})",
-                ))  # fmt: skip
+                findings.append(
+                    Finding(
+                        addition_rule,
+                        f"{where}/{name}",
+                        f"{addition_rule}: {name} becomes required in {where} "
+                        f"but was not advisory in {prev_key} ({was})",
+                    )
+                )
     for (component, name), statuses in before.items():
         if "required" not in statuses:
             continue
@@ -117,11 +120,14 @@ def _lifecycle(
             continue
         where = names.get(component, component)
         state = "/".join(sorted(current, key=STATUS_ORDER.index)) or "no longer listed"
-        findings.append(Finding(
-            removal_rule, f"{where}/{name}",
-            f"{removal_rule}: {noun} {name} leaves the required list of {where} ({state}) "
-            f"without having been deprecated in {prev_key}",
-        ))  # fmt: skip
+        findings.append(
+            Finding(
+                removal_rule,
+                f"{where}/{name}",
+                f"{removal_rule}: {noun} {name} leaves the required list of {where} ({state}) "
+                f"without having been deprecated in {prev_key}",
+            )
+        )
     return findings
 
 
@@ -136,10 +142,22 @@ def check(
     lineage = lineage or {}
     findings: list[Finding] = []
     if previous is not None:
-        findings += _lifecycle(draft, previous, EntryKind.CAPABILITY,
-                               ("2017A A4.5", "2017A A4.6"), "capability", lineage)  # fmt: skip
-        findings += _lifecycle(draft, previous, EntryKind.DESIGNATED_SECTION,
-                               ("2017A A3.2", "2017A A3.1"), "designated section", {})  # fmt: skip
+        findings += _lifecycle(
+            draft,
+            previous,
+            EntryKind.CAPABILITY,
+            ("2017A A4.5", "2017A A4.6"),
+            "capability",
+            lineage,
+        )
+        findings += _lifecycle(
+            draft,
+            previous,
+            EntryKind.DESIGNATED_SECTION,
+            ("2017A A3.2", "2017A A3.1"),
+            "designated section",
+            {},
+        )
     findings += _listing(draft)
     findings += _requirements(draft, totals or {})
     findings += _tests(draft)
@@ -156,19 +174,25 @@ def _listing(draft: Bundle) -> list[Finding]:
                 continue
             statuses[entry.name].append(entry.status)
             if entry.name not in defined:
-                findings.append(Finding(
-                    "Listed capabilities defined", f"{component.name}/{entry.name}",
-                    f"{entry.name} is listed as {entry.status} in {component.name} but not "
-                    "defined in the guideline",
-                ))  # fmt: skip
+                findings.append(
+                    Finding(
+                        "Listed capabilities defined",
+                        f"{component.name}/{entry.name}",
+                        f"{entry.name} is listed as {entry.status} in {component.name} but not "
+                        "defined in the guideline",
+                    )
+                )
         for name, listed in statuses.items():
             if len(listed) > 1:
-                findings.append(Finding(
-                    "One status per component", f"{component.name}/{name}",
-                    f"{name} is listed {len(listed)} times in {component.name} "
-                    f"({', '.join(sorted(listed, key=STATUS_ORDER.index))}); a capability has "
-                    "one status per component",
-                ))  # fmt: skip
+                findings.append(
+                    Finding(
+                        "One status per component",
+                        f"{component.name}/{name}",
+                        f"{name} is listed {len(listed)} times in {component.name} "
+                        f"({', '.join(sorted(listed, key=STATUS_ORDER.index))}); a capability has "
+                        "one status per component",
+                    )
+                )
     return findings
 
 
@@ -185,18 +209,25 @@ def _requirements(draft: Bundle, totals: Mapping[str, int | None]) -> list[Findi
         if capability.key not in required:
             continue
         if capability.admin:
-            findings.append(Finding(
-                "Non-Admin", capability.key,
-                f"Non-Admin: {capability.key} is required but needs admin rights; an admin-only "
-                "capability cannot be required (CoreCriteria)",
-            ))  # fmt: skip
+            findings.append(
+                Finding(
+                    "Non-Admin",
+                    capability.key,
+                    f"Non-Admin: {capability.key} is required but needs admin rights; "
+                    "an admin-only capability cannot be required (CoreCriteria)",
+                )
+            )
         score = totals.get(capability.key)
         if cutoff is not None and score is not None and score < cutoff:
             state = f"scores {score}" if score >= 0 else f"is not fully scored ({score})"
-            findings.append(Finding(
-                "2017A A4.4", capability.key,
-                f"2017A A4.4: {capability.key} is required but {state}, under the cut-off {cutoff}",
-            ))  # fmt: skip
+            findings.append(
+                Finding(
+                    "2017A A4.4",
+                    capability.key,
+                    f"2017A A4.4: {capability.key} is required but {state}, "
+                    f"under the cut-off {cutoff}",
+                )
+            )
     return findings
 
 
@@ -209,11 +240,14 @@ def _tests(draft: Bundle) -> list[Finding]:
         for test in tests:
             subject = f"{capability.key}/{test.name}"
             if not test.idempotent_id or not IDEMPOTENT_ID.match(test.idempotent_id):
-                findings.append(Finding(
-                    "2017A A2.4", subject,
-                    f"2017A A2.4: {test.name} in {capability.key} has no well-formed idempotent "
-                    f"id ({test.idempotent_id!r})",
-                ))  # fmt: skip
+                findings.append(
+                    Finding(
+                        "2017A A2.4",
+                        subject,
+                        f"2017A A2.4: {test.name} in {capability.key} has no well-formed "
+                        f"idempotent id ({test.idempotent_id!r})",
+                    )
+                )
             else:
                 names_by_id[test.idempotent_id].add(test.name)
             if not test.is_flagged:
@@ -221,21 +255,30 @@ def _tests(draft: Bundle) -> list[Finding]:
             flag = {"date": test.flag_date, "reason": test.flag_reason, "action": test.flag_action}
             missing = [name for name, value in flag.items() if not value]
             if missing:
-                findings.append(Finding(
-                    "HACKING D307", subject,
-                    f"HACKING D307: the flag on {test.name} has no {', '.join(missing)}",
-                ))  # fmt: skip
+                findings.append(
+                    Finding(
+                        "HACKING D307",
+                        subject,
+                        f"HACKING D307: the flag on {test.name} has no {', '.join(missing)}",
+                    )
+                )
             elif not FLAG_REASON.match(test.flag_reason):
-                findings.append(Finding(
-                    "HACKING D309", subject,
-                    f"HACKING D309: the flag reason on {test.name} does not start with its flag "
-                    f"type ([D400] to [D406]): {test.flag_reason[:60]!r}",
-                ))  # fmt: skip
+                findings.append(
+                    Finding(
+                        "HACKING D309",
+                        subject,
+                        f"HACKING D309: the flag reason on {test.name} does not start with its "
+                        f"flag type ([D400] to [D406]): {test.flag_reason[:60]!r}",
+                    )
+                )
     for test_id, names in sorted(names_by_id.items()):
         if len(names) > 1:
-            findings.append(Finding(
-                "2017A A2.4", test_id,
-                f"2017A A2.4: idempotent id {test_id} names {len(names)} different tests: "
-                f"{', '.join(sorted(names))}",
-            ))  # fmt: skip
+            findings.append(
+                Finding(
+                    "2017A A2.4",
+                    test_id,
+                    f"2017A A2.4: idempotent id {test_id} names {len(names)} different tests: "
+                    f"{', '.join(sorted(names))}",
+                )
+            )
     return findings

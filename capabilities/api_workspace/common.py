@@ -136,9 +136,19 @@ class CapabilityOutput(serializers.ModelSerializer):
     class Meta:
         model = Capability
         fields = [
-            "id", "guideline", "key", "version", "project", "description", "admin",
-            "required_since", "achievements", "statuses", "predecessors", "tests",
-        ]  # fmt: skip
+            "id",
+            "guideline",
+            "key",
+            "version",
+            "project",
+            "description",
+            "admin",
+            "required_since",
+            "achievements",
+            "statuses",
+            "predecessors",
+            "tests",
+        ]
         ref_name = "WorkspaceCapability"
 
     @extend_schema_field(Status(many=True))

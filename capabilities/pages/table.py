@@ -127,7 +127,7 @@ def table_rows(table: ScoringTable, columns: list[Column], viewer: str = "") -> 
                 score.scores.get(c.key, {}),
                 viewer,
                 c.group_start,
-            )  # fmt: skip
+            )
             for c in columns
         ]
         cells.append(

@@ -332,7 +332,7 @@ def lineage_record(
     rows = [
         Lineage.objects.get_or_create(
             capability=capability, predecessor=name, defaults={"note": note}
-        )[0]  # fmt: skip
+        )[0]
         for name in names
     ]
     guideline_record_change(

@@ -45,7 +45,7 @@ def finding_override(
             "rule": rule,
             "finding": current[(rule, subject)].finding.message,
             "justification": justification,
-        },  # fmt: skip
+        },
         content_changed=False,
     )
     return override

@@ -159,7 +159,7 @@ def consensus_set(
             "value": value,
             "source": ConsensusSource.CHAIR,
             "set_by": chair if chair is not None else None,
-        },  # fmt: skip
+        },
     )
     achievements_derive(capability)
     guideline_record_change(

@@ -62,11 +62,17 @@ def propose(request, key):
             data = form.cleaned_data
             try:
                 capability = capability_propose(
-                    guideline=guideline, key=data["key"].strip(), component=data["component"],
-                    status=data["status"], project=data["project"],
-                    description=data["description"], admin=data["admin"], tests=data["tests"],
-                    actor=request.user, channel=WEB,
-                )  # fmt: skip
+                    guideline=guideline,
+                    key=data["key"].strip(),
+                    component=data["component"],
+                    status=data["status"],
+                    project=data["project"],
+                    description=data["description"],
+                    admin=data["admin"],
+                    tests=data["tests"],
+                    actor=request.user,
+                    channel=WEB,
+                )
             except GuidelineError as exc:
                 status, error = status_of(exc), str(exc)
             else:
@@ -122,12 +128,17 @@ def _capability(request, guideline, viewer, capability, *, status=200, **bound):
                     "reason": test.flag_reason,
                     "action": test.flag_action,
                 },
-            ),  # fmt: skip
+            ),
         )
         for test in page.tests
     ]
-    context = {"page": page, "viewer": viewer, "guideline": guideline, "test_forms": test_forms,
-               **forms}  # fmt: skip
+    context = {
+        "page": page,
+        "viewer": viewer,
+        "guideline": guideline,
+        "test_forms": test_forms,
+        **forms,
+    }
     context.update({name: value for name, value in bound.items() if not name.endswith("_form")})
     if not viewer.can_edit:
         # The editing forms are not shown: say why the change was refused at the top.
@@ -150,8 +161,13 @@ def capability_edit(request, guideline, viewer, capability_key):
         messages.info(request, f"Nothing to save: {capability.key} already has these values.")
         return redirect(capability_url(guideline, capability.key))
     try:
-        capability_update(capability=capability, expected_version=form.cleaned_data["version"],
-                          changes=changes, actor=request.user, channel=WEB)  # fmt: skip
+        capability_update(
+            capability=capability,
+            expected_version=form.cleaned_data["version"],
+            changes=changes,
+            actor=request.user,
+            channel=WEB,
+        )
     except Conflict as exc:
         # The form comes back with the values saved meanwhile and their version;
         # what this editor typed is listed beside it, to carry over and save again.
@@ -162,12 +178,25 @@ def capability_edit(request, guideline, viewer, capability_key):
             if form.cleaned_data.get(name, current[name]) != current[name]
         ]
         return _capability(
-            request, guideline, viewer, capability, status=409,
-            edit_form=CapabilityForm(initial=current), edit_conflict=str(exc), edit_yours=yours,
-        )  # fmt: skip
+            request,
+            guideline,
+            viewer,
+            capability,
+            status=409,
+            edit_form=CapabilityForm(initial=current),
+            edit_conflict=str(exc),
+            edit_yours=yours,
+        )
     except GuidelineError as exc:
-        return _capability(request, guideline, viewer, capability, status=status_of(exc),
-                           edit_form=form, edit_error=str(exc))  # fmt: skip
+        return _capability(
+            request,
+            guideline,
+            viewer,
+            capability,
+            status=status_of(exc),
+            edit_form=form,
+            edit_error=str(exc),
+        )
     messages.success(request, f"Saved {capability.key}: {', '.join(changes)}.")
     return redirect(capability_url(guideline, capability.key))
 
@@ -181,12 +210,24 @@ def capability_move_view(request, guideline, viewer, capability_key):
         return _capability(request, guideline, viewer, capability, status=400, move_form=form)
     data = form.cleaned_data
     try:
-        capability_move(capability=capability, component=data["component"], status=data["status"],
-                        expected_version=data["version"], actor=request.user,
-                        channel=WEB)  # fmt: skip
+        capability_move(
+            capability=capability,
+            component=data["component"],
+            status=data["status"],
+            expected_version=data["version"],
+            actor=request.user,
+            channel=WEB,
+        )
     except GuidelineError as exc:
-        return _capability(request, guideline, viewer, capability, status=status_of(exc),
-                           move_form=form, move_error=str(exc))  # fmt: skip
+        return _capability(
+            request,
+            guideline,
+            viewer,
+            capability,
+            status=status_of(exc),
+            move_form=form,
+            move_error=str(exc),
+        )
     messages.success(request, f"{capability.key} is {data['status']} in {data['component']}.")
     return redirect(workspace_url(guideline, f"row-{capability.key}"))
 
@@ -199,15 +240,27 @@ def capability_rename_view(request, guideline, viewer, capability_key):
     if not form.is_valid():
         return _capability(request, guideline, viewer, capability, status=400, rename_form=form)
     try:
-        renamed = capability_rename(capability=capability,
-                                    new_key=form.cleaned_data["new_key"].strip(),
-                                    expected_version=form.cleaned_data["version"],
-                                    actor=request.user, channel=WEB)  # fmt: skip
+        renamed = capability_rename(
+            capability=capability,
+            new_key=form.cleaned_data["new_key"].strip(),
+            expected_version=form.cleaned_data["version"],
+            actor=request.user,
+            channel=WEB,
+        )
     except GuidelineError as exc:
-        return _capability(request, guideline, viewer, capability, status=status_of(exc),
-                           rename_form=form, rename_error=str(exc))  # fmt: skip
-    messages.success(request, f"Renamed {capability_key} to {renamed.key}; the old name is kept "
-                              "as its predecessor.")  # fmt: skip
+        return _capability(
+            request,
+            guideline,
+            viewer,
+            capability,
+            status=status_of(exc),
+            rename_form=form,
+            rename_error=str(exc),
+        )
+    messages.success(
+        request,
+        f"Renamed {capability_key} to {renamed.key}; the old name is kept as its predecessor.",
+    )
     return redirect(capability_url(guideline, renamed.key))
 
 
@@ -219,12 +272,23 @@ def capability_lineage_view(request, guideline, viewer, capability_key):
     if not form.is_valid():
         return _capability(request, guideline, viewer, capability, status=400, lineage_form=form)
     try:
-        lineage_record(capability=capability, predecessors=form.cleaned_data["predecessors"],
-                       note=form.cleaned_data["note"], actor=request.user,
-                       channel=WEB)  # fmt: skip
+        lineage_record(
+            capability=capability,
+            predecessors=form.cleaned_data["predecessors"],
+            note=form.cleaned_data["note"],
+            actor=request.user,
+            channel=WEB,
+        )
     except GuidelineError as exc:
-        return _capability(request, guideline, viewer, capability, status=status_of(exc),
-                           lineage_form=form, lineage_error=str(exc))  # fmt: skip
+        return _capability(
+            request,
+            guideline,
+            viewer,
+            capability,
+            status=status_of(exc),
+            lineage_form=form,
+            lineage_error=str(exc),
+        )
     messages.success(request, f"Recorded what {capability.key} is made from.")
     return redirect(capability_url(guideline, capability.key, "lineage"))
 
@@ -243,15 +307,30 @@ def test_flag(request, guideline, viewer, capability_key, test_id):
     test = _test_or_404(capability, test_id)
     form = FlagForm(request.POST, auto_id=f"id_test{test.pk}_%s")
     if not form.is_valid():
-        return _capability(request, guideline, viewer, capability, status=400, flag_form=form,
-                           flag_test=test.pk)  # fmt: skip
+        return _capability(
+            request, guideline, viewer, capability, status=400, flag_form=form, flag_test=test.pk
+        )
     data = form.cleaned_data
     try:
-        flag_set(test=test, date=data["date"], reason=data["reason"], action=data["action"],
-                 actor=request.user, channel=WEB)  # fmt: skip
+        flag_set(
+            test=test,
+            date=data["date"],
+            reason=data["reason"],
+            action=data["action"],
+            actor=request.user,
+            channel=WEB,
+        )
     except GuidelineError as exc:
-        return _capability(request, guideline, viewer, capability, status=status_of(exc),
-                           flag_form=form, flag_test=test.pk, flag_error=str(exc))  # fmt: skip
+        return _capability(
+            request,
+            guideline,
+            viewer,
+            capability,
+            status=status_of(exc),
+            flag_form=form,
+            flag_test=test.pk,
+            flag_error=str(exc),
+        )
     messages.success(request, f"Flagged {test.name}.")
     return redirect(capability_url(guideline, capability.key, f"test-{test.pk}"))
 
@@ -264,7 +343,14 @@ def test_unflag(request, guideline, viewer, capability_key, test_id):
     try:
         flag_clear(test=test, actor=request.user, channel=WEB)
     except GuidelineError as exc:
-        return _capability(request, guideline, viewer, capability, status=status_of(exc),
-                           flag_test=test.pk, unflag_error=str(exc))  # fmt: skip
+        return _capability(
+            request,
+            guideline,
+            viewer,
+            capability,
+            status=status_of(exc),
+            flag_test=test.pk,
+            unflag_error=str(exc),
+        )
     messages.success(request, f"Removed the flag of {test.name}.")
     return redirect(capability_url(guideline, capability.key, f"test-{test.pk}"))

@@ -27,9 +27,13 @@ def worksheets(request, key):
         form = WorksheetForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                report = worksheet_import(guideline=guideline, text=form.cleaned_data["content"],
-                                          name=form.cleaned_data["name"], actor=request.user,
-                                          channel=WEB)  # fmt: skip
+                report = worksheet_import(
+                    guideline=guideline,
+                    text=form.cleaned_data["content"],
+                    name=form.cleaned_data["name"],
+                    actor=request.user,
+                    channel=WEB,
+                )
             except GuidelineError as exc:
                 status, error = status_of(exc), str(exc)
             else:

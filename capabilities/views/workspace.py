@@ -108,8 +108,9 @@ def score(request, guideline, viewer, capability_key):
     row = next(r for r in rows if r.key == capability.key)
     form = ScoreForm(request.POST, columns=columns)
     if not form.is_valid():
-        return _workspace(request, guideline, viewer, status=400, score_form=form,
-                          form_row=capability.key)  # fmt: skip
+        return _workspace(
+            request, guideline, viewer, status=400, score_form=form, form_row=capability.key
+        )
     mine, shown = row.my_values(), row.current_values()
     # The form starts from the member's own scores, else from what the table
     # shows: what they changed is cast (or, asked for, every value they have
@@ -123,11 +124,24 @@ def score(request, guideline, viewer, capability_key):
     try:
         with transaction.atomic():
             for criterion, value in cast.items():
-                score_cast(capability=capability, scorer=request.user, criterion=criterion,
-                           value=value, note=form.cleaned_data["note"], channel=WEB)  # fmt: skip
+                score_cast(
+                    capability=capability,
+                    scorer=request.user,
+                    criterion=criterion,
+                    value=value,
+                    note=form.cleaned_data["note"],
+                    channel=WEB,
+                )
     except GuidelineError as exc:
-        return _workspace(request, guideline, viewer, status=status_of(exc), score_form=form,
-                          form_row=capability.key, form_error=str(exc))  # fmt: skip
+        return _workspace(
+            request,
+            guideline,
+            viewer,
+            status=status_of(exc),
+            score_form=form,
+            form_row=capability.key,
+            form_error=str(exc),
+        )
     if cast:
         summary = ", ".join(f"{k} {v}" for k, v in cast.items())
         messages.success(request, f"Saved your scores of {capability.key}: {summary}.")
@@ -143,17 +157,30 @@ def consensus(request, guideline, viewer, capability_key):
     columns = pages.ordered_columns(list(guideline.criteria.all()))
     form = ConsensusForm(request.POST, columns=columns)
     if not form.is_valid():
-        return _workspace(request, guideline, viewer, status=400, consensus_form=form,
-                          form_row=capability.key)  # fmt: skip
+        return _workspace(
+            request, guideline, viewer, status=400, consensus_form=form, form_row=capability.key
+        )
     decisions = form.decisions()
     try:
         with transaction.atomic():
             for criterion, value in decisions.items():
-                consensus_set(capability=capability, criterion=criterion, value=value,
-                              chair=request.user, channel=WEB)  # fmt: skip
+                consensus_set(
+                    capability=capability,
+                    criterion=criterion,
+                    value=value,
+                    chair=request.user,
+                    channel=WEB,
+                )
     except GuidelineError as exc:
-        return _workspace(request, guideline, viewer, status=status_of(exc), consensus_form=form,
-                          form_row=capability.key, form_error=str(exc))  # fmt: skip
+        return _workspace(
+            request,
+            guideline,
+            viewer,
+            status=status_of(exc),
+            consensus_form=form,
+            form_row=capability.key,
+            form_error=str(exc),
+        )
     summary = ", ".join(f"{k} {v}" for k, v in decisions.items())
     messages.success(request, f"Set the consensus of {capability.key}: {summary}.")
     return redirect(workspace_url(guideline, f"row-{capability.key}"))
@@ -167,11 +194,22 @@ def override(request, guideline, viewer):
         return _workspace(request, guideline, viewer, status=400, override_form=form)
     data = form.cleaned_data
     try:
-        finding_override(guideline=guideline, rule=data["rule"], subject=data["subject"],
-                         justification=data["justification"], chair=request.user,
-                         channel=WEB)  # fmt: skip
+        finding_override(
+            guideline=guideline,
+            rule=data["rule"],
+            subject=data["subject"],
+            justification=data["justification"],
+            chair=request.user,
+            channel=WEB,
+        )
     except GuidelineError as exc:
-        return _workspace(request, guideline, viewer, status=status_of(exc), override_form=form,
-                          override_error=str(exc))  # fmt: skip
+        return _workspace(
+            request,
+            guideline,
+            viewer,
+            status=status_of(exc),
+            override_form=form,
+            override_error=str(exc),
+        )
     messages.success(request, f"Overrode {data['rule']} for {data['subject']}.")
     return redirect(workspace_url(guideline, pages.finding_anchor(data["rule"], data["subject"])))

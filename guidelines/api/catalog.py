@@ -124,10 +124,23 @@ class GuidelineSerializer(serializers.ModelSerializer):
     class Meta:
         model = Guideline
         fields = [
-            "key", "family", "kind", "status", "schema", "target_approval", "replaces",
-            "releases", "cutoff_score", "revision", "updated_at", "capability_count",
-            "test_count", "targets", "default_target", "links",
-        ]  # fmt: skip
+            "key",
+            "family",
+            "kind",
+            "status",
+            "schema",
+            "target_approval",
+            "replaces",
+            "releases",
+            "cutoff_score",
+            "revision",
+            "updated_at",
+            "capability_count",
+            "test_count",
+            "targets",
+            "default_target",
+            "links",
+        ]
 
     @extend_schema_field(serializers.ChoiceField([Kind.PLATFORM, Kind.ADD_ON]))
     def get_kind(self, guideline) -> str:

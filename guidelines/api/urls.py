@@ -42,34 +42,69 @@ router.register("criteria", CriterionViewSet, basename="criterion")
 # capabilities/<id> shares its path with the router's capability detail (the
 # view hands GETs over to it), and the rest stay clear of future router routes.
 workspace_urlpatterns = [
-    path("catalog/guidelines/<str:key>/capabilities", workspace.CapabilityProposeView.as_view(),
-         name="capability-propose"),
-    path("catalog/guidelines/<str:key>/scoring", workspace.ScoringView.as_view(),
-         name="guideline-scoring"),
-    path("catalog/guidelines/<str:key>/findings", workspace.FindingListView.as_view(),
-         name="guideline-findings"),
-    path("catalog/guidelines/<str:key>/findings/overrides",
-         workspace.FindingOverrideView.as_view(), name="finding-override"),
-    path("catalog/guidelines/<str:key>/events", workspace.GuidelineEventListView.as_view(),
-         name="guideline-events"),
-    path("catalog/guidelines/<str:key>/worksheets", workspace.WorksheetUploadView.as_view(),
-         name="worksheet-upload"),
-    path("catalog/guidelines/<str:key>/worksheets/<str:name>",
-         workspace.WorksheetDownloadView.as_view(), name="worksheet-download"),
-    path("capabilities/<int:pk>", workspace.CapabilityUpdateView.as_view(),
-         name="capability-update"),
-    path("capabilities/<int:pk>/move", workspace.CapabilityMoveView.as_view(),
-         name="capability-move"),
-    path("capabilities/<int:pk>/rename", workspace.CapabilityRenameView.as_view(),
-         name="capability-rename"),
-    path("capabilities/<int:pk>/lineage", workspace.LineageRecordView.as_view(),
-         name="capability-lineage"),
-    path("capabilities/<int:pk>/scores/<str:criterion>", workspace.ScoreCastView.as_view(),
-         name="score-cast"),
-    path("capabilities/<int:pk>/consensus/<str:criterion>", workspace.ConsensusSetView.as_view(),
-         name="consensus-set"),
+    path(
+        "catalog/guidelines/<str:key>/capabilities",
+        workspace.CapabilityProposeView.as_view(),
+        name="capability-propose",
+    ),
+    path(
+        "catalog/guidelines/<str:key>/scoring",
+        workspace.ScoringView.as_view(),
+        name="guideline-scoring",
+    ),
+    path(
+        "catalog/guidelines/<str:key>/findings",
+        workspace.FindingListView.as_view(),
+        name="guideline-findings",
+    ),
+    path(
+        "catalog/guidelines/<str:key>/findings/overrides",
+        workspace.FindingOverrideView.as_view(),
+        name="finding-override",
+    ),
+    path(
+        "catalog/guidelines/<str:key>/events",
+        workspace.GuidelineEventListView.as_view(),
+        name="guideline-events",
+    ),
+    path(
+        "catalog/guidelines/<str:key>/worksheets",
+        workspace.WorksheetUploadView.as_view(),
+        name="worksheet-upload",
+    ),
+    path(
+        "catalog/guidelines/<str:key>/worksheets/<str:name>",
+        workspace.WorksheetDownloadView.as_view(),
+        name="worksheet-download",
+    ),
+    path(
+        "capabilities/<int:pk>", workspace.CapabilityUpdateView.as_view(), name="capability-update"
+    ),
+    path(
+        "capabilities/<int:pk>/move", workspace.CapabilityMoveView.as_view(), name="capability-move"
+    ),
+    path(
+        "capabilities/<int:pk>/rename",
+        workspace.CapabilityRenameView.as_view(),
+        name="capability-rename",
+    ),
+    path(
+        "capabilities/<int:pk>/lineage",
+        workspace.LineageRecordView.as_view(),
+        name="capability-lineage",
+    ),
+    path(
+        "capabilities/<int:pk>/scores/<str:criterion>",
+        workspace.ScoreCastView.as_view(),
+        name="score-cast",
+    ),
+    path(
+        "capabilities/<int:pk>/consensus/<str:criterion>",
+        workspace.ConsensusSetView.as_view(),
+        name="consensus-set",
+    ),
     path("tests/<int:pk>/flag", workspace.TestFlagView.as_view(), name="test-flag"),
-]  # fmt: skip
+]
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

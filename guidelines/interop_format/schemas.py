@@ -42,8 +42,12 @@ def _keyed(schema: dict) -> dict:
     return {"type": "object", "additionalProperties": schema}
 
 
-RELEASES = {"type": "array", "items": {"type": "string", "pattern": "^[a-z0-9.]+$"},
-            "minItems": 1, "uniqueItems": True}  # fmt: skip
+RELEASES = {
+    "type": "array",
+    "items": {"type": "string", "pattern": "^[a-z0-9.]+$"},
+    "minItems": 1,
+    "uniqueItems": True,
+}
 FLAG = _object(
     {
         "date": {"type": "string", "pattern": DATE},
@@ -106,8 +110,18 @@ def _schema_1x(version: str) -> dict:
         "designated-sections": _object({status: _keyed(DESIGNATED) for status in SECTION_STATUSES}),
         "test-repositories": _keyed(_object({"git-sha": TEXT, "url": TEXT}, ["git-sha", "url"])),
     }
-    required = ["id", "schema", "source", "status", "releases", "platform", "components",
-                "capabilities", "criteria", "designated-sections"]  # fmt: skip
+    required = [
+        "id",
+        "schema",
+        "source",
+        "status",
+        "releases",
+        "platform",
+        "components",
+        "capabilities",
+        "criteria",
+        "designated-sections",
+    ]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"Interop guideline, schema {version}",

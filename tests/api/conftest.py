@@ -19,8 +19,14 @@ def cold_serving_cache():
 @pytest.fixture
 def loaded(real_files, db):
     """The shared real guidelines, imported."""
-    for key in ("2015.03", "2018.02", "2020.06", "next", "orchestration.2020.06",
-                "orchestration.next"):  # fmt: skip
+    for key in (
+        "2015.03",
+        "2018.02",
+        "2020.06",
+        "next",
+        "orchestration.2020.06",
+        "orchestration.next",
+    ):
         import_file(real_files[key])
     return real_files
 

@@ -18,15 +18,23 @@ def test_the_catalog_lists_guidelines_with_their_metadata(anonymous, loaded):
     assert g["target_approval"] == "2020.06"
     assert g["releases"] == ["stein", "train", "ussuri", "victoria"]
     assert (g["capability_count"], g["test_count"]) == (79, 289)
-    assert g["targets"] == ["compute", "object", "os_powered_compute", "os_powered_storage",
-                            "platform", "storage"]  # fmt: skip
+    assert g["targets"] == [
+        "compute",
+        "object",
+        "os_powered_compute",
+        "os_powered_storage",
+        "platform",
+        "storage",
+    ]
     assert g["default_target"] == "platform"
     assert g["links"]["document"] == "http://testserver/api/v1/guidelines/2020.06"
     assert g["links"]["tests"] == "http://testserver/api/v1/guidelines/2020.06/tests"
     add_on = rows["orchestration.2020.06"]
     assert (add_on["kind"], add_on["family"], add_on["default_target"]) == (
-        "add_on", "orchestration", "orchestration",
-    )  # fmt: skip
+        "add_on",
+        "orchestration",
+        "orchestration",
+    )
 
 
 @pytest.mark.parametrize(
@@ -67,10 +75,12 @@ def test_one_guideline_and_its_components(anonymous, loaded):
 
 
 def test_capabilities_filter_by_component_status_project_and_search(anonymous, loaded):
-    storage = results(anonymous.get(
-        "/api/v1/capabilities?guideline=2020.06&component=os_powered_storage&status=required"
-        "&page_size=100"
-    ))  # fmt: skip
+    storage = results(
+        anonymous.get(
+            "/api/v1/capabilities?guideline=2020.06&component=os_powered_storage&status=required"
+            "&page_size=100"
+        )
+    )
     keystone = results(anonymous.get("/api/v1/capabilities?guideline=2020.06&project=keystone"))
     search = results(anonymous.get("/api/v1/capabilities?guideline=next&search=volume"))
     advisory = results(anonymous.get("/api/v1/capabilities?guideline=next&status=advisory"))
@@ -78,8 +88,7 @@ def test_capabilities_filter_by_component_status_project_and_search(anonymous, l
     assert len(storage) == 20
     assert {c["project"] for c in keystone} == {"keystone"}
     assert search
-    assert all("volume" in c["key"] or "volume" in (c["description"] or "").lower()
-               for c in search)  # fmt: skip
+    assert all("volume" in c["key"] or "volume" in (c["description"] or "").lower() for c in search)
     assert len(advisory) == 3  # identity-v3-tokens-delete is advisory in both components
     tokens = next(c for c in storage if c["key"] == "identity-v3-tokens-create")
     assert tokens["statuses"] == [
@@ -89,9 +98,9 @@ def test_capabilities_filter_by_component_status_project_and_search(anonymous, l
 
 
 def test_which_guidelines_require_this_test(anonymous, loaded):
-    by_id = results(anonymous.get(
-        "/api/v1/tests?idempotent_id=id-e36c0eaa-dff5-4082-ad1f-3f9a80aa3f59"
-    ))  # fmt: skip
+    by_id = results(
+        anonymous.get("/api/v1/tests?idempotent_id=id-e36c0eaa-dff5-4082-ad1f-3f9a80aa3f59")
+    )
 
     assert {(t["guideline"], t["required"]) for t in by_id} >= {
         ("2018.02", True),
@@ -145,8 +154,11 @@ def test_bad_query_parameters_get_a_json_error_naming_them(anonymous, loaded, pa
 
 
 def test_unknown_things_get_a_json_404(anonymous, loaded):
-    for path in ("/api/v1/catalog/guidelines/2099.01", "/api/v1/capabilities/999999",
-                 "/api/v1/catalog/guidelines/2099.01/components"):  # fmt: skip
+    for path in (
+        "/api/v1/catalog/guidelines/2099.01",
+        "/api/v1/capabilities/999999",
+        "/api/v1/catalog/guidelines/2099.01/components",
+    ):
         response = anonymous.get(path)
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "not_found"

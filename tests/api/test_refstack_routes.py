@@ -245,8 +245,12 @@ def test_compression_for_clients_that_ask(anonymous, loaded):
     assert packed["Vary"].startswith("Accept-Encoding")
     assert "Content-Encoding" not in refused
     # Either representation's ETag revalidates.
-    assert anonymous.get("/v1/guidelines/2020.06", HTTP_IF_NONE_MATCH=plain["ETag"],
-                         HTTP_ACCEPT_ENCODING="gzip").status_code == 304  # fmt: skip
+    assert (
+        anonymous.get(
+            "/v1/guidelines/2020.06", HTTP_IF_NONE_MATCH=plain["ETag"], HTTP_ACCEPT_ENCODING="gzip"
+        ).status_code
+        == 304
+    )
 
 
 def test_browsers_on_other_sites_may_read(anonymous, loaded):

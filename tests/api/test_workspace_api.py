@@ -13,11 +13,18 @@ pytestmark = pytest.mark.django_db
 
 TEST_ID = "id-11111111-2222-3333-4444-555555555555"
 PROPOSAL = {
-    "key": "compute-servers-rescue", "component": "os_powered_compute", "project": "nova",
+    "key": "compute-servers-rescue",
+    "component": "os_powered_compute",
+    "project": "nova",
     "description": "Rescue a server",
-    "tests": [{"name": "tempest.api.compute.servers.test_rescue.RescueTest.test_rescue",
-               "idempotent_id": TEST_ID, "aliases": ["tempest.old.test_rescue"]}],
-}  # fmt: skip
+    "tests": [
+        {
+            "name": "tempest.api.compute.servers.test_rescue.RescueTest.test_rescue",
+            "idempotent_id": TEST_ID,
+            "aliases": ["tempest.old.test_rescue"],
+        }
+    ],
+}
 FLAG = {"date": "2026-11-25", "reason": "[D404] Fails on some clouds", "action": "Fix the test"}
 
 
@@ -127,8 +134,19 @@ def workspace_writes(draft):
     }
 
 
-WRITES = ["propose", "edit", "move", "rename", "lineage", "flag", "unflag", "score", "consensus",
-          "override", "worksheet"]  # fmt: skip
+WRITES = [
+    "propose",
+    "edit",
+    "move",
+    "rename",
+    "lineage",
+    "flag",
+    "unflag",
+    "score",
+    "consensus",
+    "override",
+    "worksheet",
+]
 
 
 @pytest.mark.parametrize("write", WRITES)
@@ -346,23 +364,36 @@ def _propose(draft, **change):
 
 BAD_INPUT = {
     "score 2": (lambda d: _score(d, value="2"), '"2" is not a score'),
-    "unknown criterion": (lambda d: _score(d, value="1", criterion="elegance"),
-                          "'elegance' is not a criterion of next"),
-    "flag without its type": (lambda d: _flag(d, "Fails on some clouds"),
-                              "a reason starting with its flag type, [D400] to [D406]"),
+    "unknown criterion": (
+        lambda d: _score(d, value="1", criterion="elegance"),
+        "'elegance' is not a criterion of next",
+    ),
+    "flag without its type": (
+        lambda d: _flag(d, "Fails on some clouds"),
+        "a reason starting with its flag type, [D400] to [D406]",
+    ),
     "flag without a reason": (lambda d: _flag(d, ""), "[D400] to [D406]"),
-    "malformed test id": (lambda d: _propose(d, tests=[{"name": "tempest.t",
-                                                        "idempotent_id": "id-1"}]),
-                          "idempotent id 'id-1' is not id-<uuid> or a uuid (2017A A2.4)"),
-    "unknown component": (lambda d: _propose(d, component="os_powered_dns"),
-                          "next has no component 'os_powered_dns'"),
-    "unknown status": (lambda d: _propose(d, status="mandatory"),
-                       'status: "mandatory" is not a valid choice'),
-    "edit without a version": (lambda d: ("patch", capability_url(d), {"description": "x"}),
-                               "version: This field is required"),
-    "edit without a change": (lambda d: ("patch", capability_url(d), {"version": 1}),
-                              "Send at least one of project"),
-}  # fmt: skip
+    "malformed test id": (
+        lambda d: _propose(d, tests=[{"name": "tempest.t", "idempotent_id": "id-1"}]),
+        "idempotent id 'id-1' is not id-<uuid> or a uuid (2017A A2.4)",
+    ),
+    "unknown component": (
+        lambda d: _propose(d, component="os_powered_dns"),
+        "next has no component 'os_powered_dns'",
+    ),
+    "unknown status": (
+        lambda d: _propose(d, status="mandatory"),
+        'status: "mandatory" is not a valid choice',
+    ),
+    "edit without a version": (
+        lambda d: ("patch", capability_url(d), {"description": "x"}),
+        "version: This field is required",
+    ),
+    "edit without a change": (
+        lambda d: ("patch", capability_url(d), {"version": 1}),
+        "Send at least one of project",
+    ),
+}
 
 
 @pytest.mark.parametrize("case", BAD_INPUT)
@@ -433,7 +464,10 @@ def test_the_events_show_an_api_edit_with_before_and_after(as_member, anonymous,
     )
 
     assert [e["kind"] for e in everything["results"]] == [
-        "scored", "capability_changed", "draft_started"]  # fmt: skip
+        "scored",
+        "capability_changed",
+        "draft_started",
+    ]
     assert everything["count"] == 3
     assert changed.status_code == 200
     [event] = changed.json()["results"]

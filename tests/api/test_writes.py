@@ -55,8 +55,9 @@ def draft_document(loaded, key="next"):
 
 
 def test_a_token_user_can_create_a_guideline_and_it_is_recorded(editor, loaded):
-    response = editor.put("/api/v1/guidelines/2026.next", draft_document(loaded, "2026.next"),
-                          format="json")  # fmt: skip
+    response = editor.put(
+        "/api/v1/guidelines/2026.next", draft_document(loaded, "2026.next"), format="json"
+    )
 
     assert response.status_code == 201, response.content
     assert response.json()["outcome"] == "created"
@@ -111,9 +112,10 @@ def test_if_match_protects_a_draft_from_lost_updates(editor, anonymous, loaded):
 
 def test_a_bad_document_is_refused_with_its_place_and_nothing_stored(editor, loaded):
     response = editor.put(
-        "/api/v1/guidelines/2027.next", b'{"metadata": {"schema": "2.0",}}',
+        "/api/v1/guidelines/2027.next",
+        b'{"metadata": {"schema": "2.0",}}',
         content_type="application/json",
-    )  # fmt: skip
+    )
 
     assert response.status_code == 400
     error = response.json()["error"]
@@ -147,8 +149,12 @@ def test_the_web_session_writes_only_with_a_csrf_token(loaded):
     # What a page's form or script holds: the CSRF cookie and the same token.
     token = get_random_string(32)
     browser.cookies[settings.CSRF_COOKIE_NAME] = token
-    genuine = browser.put("/api/v1/guidelines/2028.next", body, content_type="application/json",
-                          HTTP_X_CSRFTOKEN=token)  # fmt: skip
+    genuine = browser.put(
+        "/api/v1/guidelines/2028.next",
+        body,
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
 
     assert forged.status_code == 403
     assert "CSRF" in forged.json()["error"]["message"]

@@ -51,13 +51,20 @@ def test_the_cut_off_line_sits_at_the_cut_off_on_the_same_scale(chart):
 
 def test_bars_are_grouped_by_status_required_first_longest_first(chart):
     assert [b.key for b in chart.bars] == [
-        "compute-a", "compute-c", "compute-d",  # required
-        "compute-b", "compute-f",  # advisory
+        "compute-a",
+        "compute-c",
+        "compute-d",  # required
+        "compute-b",
+        "compute-f",  # advisory
         "compute-e",  # deprecated
         "network-x",  # removed
-    ]  # fmt: skip
+    ]
     assert [h.text for h in chart.headings] == [
-        "Required (3)", "Advisory (2)", "Deprecated (1)", "Removed (1)"]  # fmt: skip
+        "Required (3)",
+        "Advisory (2)",
+        "Deprecated (1)",
+        "Removed (1)",
+    ]
     ys = [b.y for b in chart.bars]
     assert ys == sorted(ys)
     assert chart.bar("compute-a").colour == charts.STATUS_COLOURS["required"]
@@ -74,7 +81,8 @@ def test_incomplete_and_vetoed_totals_are_drawn_and_labelled_as_such(chart):
     assert (vetoed.width, vetoed.value_text) == (0, "0 veto")
     assert "Non-Admin veto" in vetoed.title
     assert chart.bar("compute-d").title == (
-        "compute-d: total 72, required; under the cut-off 74 by 2")  # fmt: skip
+        "compute-d: total 72, required; under the cut-off 74 by 2"
+    )
     assert chart.bar("compute-c").title.endswith("at or over the cut-off 74: qualifies")
 
 
@@ -95,11 +103,13 @@ def test_without_a_cut_off_there_is_no_line():
 
 def test_a_criterion_bar_is_how_many_capabilities_meet_it():
     chart = criteria_chart(
-        [CriterionItem("deployed", "Widely Deployed", 8, 74),
-         CriterionItem("sticky", "Core in Last Release", 9, 33),
-         CriterionItem("tools", "Used by Tools", 6, 0)],
+        [
+            CriterionItem("deployed", "Widely Deployed", 8, 74),
+            CriterionItem("sticky", "Core in Last Release", 9, 33),
+            CriterionItem("tools", "Used by Tools", 6, 0),
+        ],
         capabilities=79,
-    )  # fmt: skip
+    )
 
     assert chart.bar("deployed").width == approx(74 / 79 * chart.plot_width)
     assert chart.bar("sticky").width == approx(33 / 79 * chart.plot_width)
@@ -110,8 +120,9 @@ def test_a_criterion_bar_is_how_many_capabilities_meet_it():
 
 
 def test_the_svg_is_well_formed_accessible_and_escapes_names(chart):
-    sneaky = totals_chart([TotalItem('<script>alert("x")</script>', 80, "required")],
-                          cutoff=74, maximum=100)  # fmt: skip
+    sneaky = totals_chart(
+        [TotalItem('<script>alert("x")</script>', 80, "required")], cutoff=74, maximum=100
+    )
 
     for svg in (render_svg(chart, chart_id="totals"), render_svg(sneaky, chart_id="s")):
         assert ET.fromstring(svg).tag == "svg"  # well-formed; inline in HTML, no namespace
@@ -134,8 +145,10 @@ def test_the_real_2020_06_scores_draw_their_totals_and_criteria(db, real_files):
     guideline = import_file(real_files["2020.06"]).guideline
     table = scoring_table(guideline)
     met = table.met_counts()
-    items = [TotalItem(r.key, r.total.value, r.main_status, r.total.complete, r.total.vetoed)
-             for r in table.rows]  # fmt: skip
+    items = [
+        TotalItem(r.key, r.total.value, r.main_status, r.total.complete, r.total.vetoed)
+        for r in table.rows
+    ]
 
     chart = totals_chart(items, cutoff=table.cutoff, maximum=sum(table.weights.values()))
 
@@ -145,7 +158,8 @@ def test_the_real_2020_06_scores_draw_their_totals_and_criteria(db, real_files):
     assert images.width == approx(0.72 * chart.plot_width)
     assert images.x + images.width < chart.cutoff_x
     assert chart.bar("compute-flavors-list").x + chart.bar("compute-flavors-list").width == (
-        approx(chart.cutoff_x))  # fmt: skip
+        approx(chart.cutoff_x)
+    )
     svg = str(criteria_svg(table, ordered_columns(table.criteria)))
     assert f">{met['deployed']} of 79</text>" in svg
     assert ">Widely Deployed (8)</text>" in svg
@@ -153,8 +167,11 @@ def test_the_real_2020_06_scores_draw_their_totals_and_criteria(db, real_files):
 
 
 def test_the_phone_s_dot_plot_puts_each_capability_at_its_total_stacking_equal_ones():
-    items = [*ITEMS, TotalItem("compute-g", 100, "required"), TotalItem("compute-h", 100,
-                                                                         "required")]  # fmt: skip
+    items = [
+        *ITEMS,
+        TotalItem("compute-g", 100, "required"),
+        TotalItem("compute-h", 100, "required"),
+    ]
     chart = charts.dots_chart(items, cutoff=74, maximum=100)
 
     assert chart.width == charts.NARROW_WIDTH and not chart.bars
@@ -164,8 +181,7 @@ def test_the_phone_s_dot_plot_puts_each_capability_at_its_total_stacking_equal_o
         assert chart.dot(item.key).cx == approx(chart.x(shown))
     assert chart.cutoff_x == approx(chart.x(74))
     # Three capabilities at 100 stack upwards in one column, a step apart.
-    stack = sorted((chart.dot(k).cy for k in ("compute-a", "compute-g", "compute-h")),
-                   reverse=True)  # fmt: skip
+    stack = sorted((chart.dot(k).cy for k in ("compute-a", "compute-g", "compute-h")), reverse=True)
     assert stack[0] - stack[1] == approx(charts.DOT_STEP)
     assert stack[1] - stack[2] == approx(charts.DOT_STEP)
     # Rows by status, top to bottom: required above advisory above deprecated.

@@ -47,9 +47,13 @@ def test_criteria_are_frozen_once_the_draft_leaves_draft_status(approved, chair)
 
 @pytest.mark.parametrize(
     "changes, message",
-    [({"weight": -1}, "not a whole number"), ({"weight": "8"}, "not a whole number"),
-     ({"name": " "}, "cannot be empty"), ({"key": "x"}, "cannot change key")],
-)  # fmt: skip
+    [
+        ({"weight": -1}, "not a whole number"),
+        ({"weight": "8"}, "not a whole number"),
+        ({"name": " "}, "cannot be empty"),
+        ({"key": "x"}, "cannot change key"),
+    ],
+)
 def test_bad_criterion_changes_are_refused(draft, chair, changes, message):
     with pytest.raises(GuidelineError, match=message):
         criterion_update(criterion=criterion(draft, "doc"), changes=changes, actor=chair)
@@ -64,10 +68,10 @@ def test_only_the_chair_changes_criteria_also_through_the_api(draft, member, cha
         api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
         return api
 
-    refused = client_for(member).patch(f"/api/v1/criteria/{target.pk}", {"weight": 9},
-                                       format="json")  # fmt: skip
-    changed = client_for(chair).patch(f"/api/v1/criteria/{target.pk}", {"weight": 9},
-                                      format="json")  # fmt: skip
+    refused = client_for(member).patch(
+        f"/api/v1/criteria/{target.pk}", {"weight": 9}, format="json"
+    )
+    changed = client_for(chair).patch(f"/api/v1/criteria/{target.pk}", {"weight": 9}, format="json")
 
     assert refused.status_code == 403
     assert changed.status_code == 200 and changed.json()["weight"] == 9

@@ -19,8 +19,9 @@ def draft(real_files):
 def test_a_change_that_breaks_a_rule_shows_up_as_a_finding(draft, member):
     capability = Capability.objects.get(guideline=draft, key="compute-servers-list")
 
-    capability_move(capability=capability, component="os_powered_compute", status="removed",
-                    actor=member)  # fmt: skip
+    capability_move(
+        capability=capability, component="os_powered_compute", status="removed", actor=member
+    )
 
     messages = [v.finding.message for v in draft_findings(draft)]
     assert (
@@ -41,8 +42,13 @@ def test_the_chair_overrides_a_finding_with_a_justification(draft, chair):
     view = next(v for v in draft_findings(draft) if v.finding.rule == "Non-Admin")
 
     reason = "Routers are created by users in most clouds"
-    finding_override(guideline=draft, rule=view.finding.rule, subject=view.finding.subject,
-                     justification=reason, chair=chair)  # fmt: skip
+    finding_override(
+        guideline=draft,
+        rule=view.finding.rule,
+        subject=view.finding.subject,
+        justification=reason,
+        chair=chair,
+    )
 
     again = next(v for v in draft_findings(draft) if v.finding.key == view.finding.key)
     assert again.override.justification == "Routers are created by users in most clouds"
@@ -61,6 +67,11 @@ def test_an_override_needs_the_chair_a_justification_and_a_finding(draft, chair,
     with pytest.raises(GuidelineError, match="needs a written justification"):
         finding_override(**key, justification="  ", chair=chair)
     with pytest.raises(GuidelineError, match="no finding"):
-        finding_override(guideline=draft, rule="2017A A4.6", subject="nothing",
-                         justification="because", chair=chair)  # fmt: skip
+        finding_override(
+            guideline=draft,
+            rule="2017A A4.6",
+            subject="nothing",
+            justification="because",
+            chair=chair,
+        )
     assert not draft.overrides.exists()

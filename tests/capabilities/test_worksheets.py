@@ -49,9 +49,10 @@ def test_the_consensus_drives_achievements(next_draft, worksheet_files):
     slo = Capability.objects.get(guideline=next_draft, key="objectstore-slo-support")
     consensus = dict(Consensus.objects.filter(capability=slo).values_list("criterion", "value"))
     assert slo.achievements == [
-        key for key in next_draft.criteria.order_by("position").values_list("key", flat=True)
+        key
+        for key in next_draft.criteria.order_by("position").values_list("key", flat=True)
         if consensus[key] == "1"
-    ]  # fmt: skip
+    ]
     # The misspelled copy is gone: the derived list is the one truth.
     assert "acheivements" not in export(next_draft)["capabilities"]["objectstore-slo-support"]
 
@@ -106,12 +107,16 @@ def test_a_published_guideline_takes_no_scores(real_files, worksheet_files):
 def test_the_worksheet_commands(next_draft, interop_data, tmp_path, worksheet_files):
     out = StringIO()
     call_command(
-        "import_worksheet", str(interop_data / "working_materials" / "scoring.txt"),
-        "--guideline", "next", stdout=out,
-    )  # fmt: skip
+        "import_worksheet",
+        str(interop_data / "working_materials" / "scoring.txt"),
+        "--guideline",
+        "next",
+        stdout=out,
+    )
     target = tmp_path / "out.csv"
-    call_command("export_worksheet", "--guideline", "next", "--format", "csv",
-                 "--output", str(target))  # fmt: skip
+    call_command(
+        "export_worksheet", "--guideline", "next", "--format", "csv", "--output", str(target)
+    )
     text = StringIO()
     call_command("export_worksheet", "--guideline", "next", stdout=text)
 

@@ -156,7 +156,7 @@ def forbidden_posts(draft):
         (
             url("override", "next"),
             {"rule": finding.rule, "subject": finding.subject, "justification": "because"},
-        ),  # fmt: skip
+        ),
         (
             url("propose", "next"),
             {
@@ -166,18 +166,18 @@ def forbidden_posts(draft):
                 "project": "nova",
                 "description": "x",
             },
-        ),  # fmt: skip
+        ),
         (url("capability_edit", "next", FLAVORS), {"project": "x", "version": "1"}),
         (
             url("capability_move", "next", FLAVORS),
             {"component": "os_powered_compute", "status": "removed", "version": "1"},
-        ),  # fmt: skip
+        ),
         (url("capability_rename", "next", FLAVORS), {"new_key": "flavors", "version": "1"}),
         (url("capability_lineage", "next", FLAVORS), {"predecessors": "compute-flavors"}),
         (
             url("test_flag", "next", FLAVORS, test.pk),
             {"date": "2026-01-01", "reason": "[D404] x", "action": "y"},
-        ),  # fmt: skip
+        ),
         (url("test_unflag", "next", FLAVORS, test.pk), {}),
         (url("worksheets", "next"), {"text": "x: [1,1,1] [1,1,1] [1,1,1] [1,1,1] [1]"}),
     ]
@@ -209,8 +209,11 @@ def test_a_member_may_not_do_what_is_the_chair_s(client, draft, member, forbidde
     client.force_login(member)
     before = counts()
 
-    chair_only = [p for p in forbidden_posts if "/consensus/" in p[0] or "/override/" in p[0]
-                  or p[0].endswith("/worksheets/")]  # fmt: skip
+    chair_only = [
+        p
+        for p in forbidden_posts
+        if "/consensus/" in p[0] or "/override/" in p[0] or p[0].endswith("/worksheets/")
+    ]
     for target, data in chair_only:
         response = client.post(target, data)
         assert response.status_code == 403, target
@@ -234,8 +237,9 @@ def test_a_member_scores_a_row_and_its_total_and_chart_change(client, draft, mem
     assert response.status_code == 302
     assert response["Location"] == url("workspace", "next") + f"#row-{FLAVORS}"
     flavors = Capability.objects.get(guideline=draft, key=FLAVORS)
-    mine = dict(Score.objects.filter(capability=flavors, scorer=member).values_list(
-        "criterion", "value"))  # fmt: skip
+    mine = dict(
+        Score.objects.filter(capability=flavors, scorer=member).values_list("criterion", "value")
+    )
     assert mine == {"deployed": "0"}  # what the member changed, and only that
     page = client.get(response["Location"])
     assertContains(page, "Saved your scores of compute-flavors-list")
@@ -253,13 +257,15 @@ def test_saving_again_casts_only_what_changed(client, draft, member):
 
     page = workspace(client, score=FLAVORS)
     client.post(url("score", "next", FLAVORS), scores_post(page, FLAVORS, doc="?", note="unsure"))
-    same = client.post(url("score", "next", FLAVORS), scores_post(page, FLAVORS, doc="?"),
-                       follow=True)  # fmt: skip
+    same = client.post(
+        url("score", "next", FLAVORS), scores_post(page, FLAVORS, doc="?"), follow=True
+    )
 
     assert draft.events.filter(kind="scored").count() == 2
     assertContains(same, "Nothing to save: you changed no score of compute-flavors-list")
-    score = Score.objects.get(capability__key=FLAVORS, capability__guideline=draft,
-                              scorer=member, criterion="doc")  # fmt: skip
+    score = Score.objects.get(
+        capability__key=FLAVORS, capability__guideline=draft, scorer=member, criterion="doc"
+    )
     assert (score.value, score.note) == ("?", "unsure")
     assert row_total(workspace(client), FLAVORS) == -(66 - 8)  # incomplete: negated
 
@@ -268,8 +274,9 @@ def test_a_member_may_record_a_whole_worksheet_line(client, draft, member):
     client.force_login(member)
     page = workspace(client, score=FLAVORS)
 
-    client.post(url("score", "next", FLAVORS),
-                scores_post(page, FLAVORS, deployed="0", whole_line="on"))  # fmt: skip
+    client.post(
+        url("score", "next", FLAVORS), scores_post(page, FLAVORS, deployed="0", whole_line="on")
+    )
 
     flavors = Capability.objects.get(guideline=draft, key=FLAVORS)
     assert Score.objects.filter(capability=flavors, scorer=member).count() == 13
@@ -327,11 +334,15 @@ def test_scores_are_frozen_on_a_published_guideline(client, approved, member):
     assertNotContains(response, "?score=")
     assertNotContains(response, 'id="score-form"')
     assertContains(response, "it changes only by test flags now")
-    refused = client.post(url("score", "2020.06", FLAVORS),
-                          scores_post(response, FLAVORS, deployed="0"))  # fmt: skip
+    refused = client.post(
+        url("score", "2020.06", FLAVORS), scores_post(response, FLAVORS, deployed="0")
+    )
 
-    assertContains(refused, "scores and criteria are frozen once the draft leaves draft status",
-                   status_code=403)  # fmt: skip
+    assertContains(
+        refused,
+        "scores and criteria are frozen once the draft leaves draft status",
+        status_code=403,
+    )
     assert not Score.objects.exists()
 
 
@@ -342,10 +353,14 @@ def test_the_chair_overrides_a_finding_with_a_justification(client, draft, chair
     finding = next(v.finding for v in draft_findings(draft) if v.finding.rule == "Non-Admin")
     client.force_login(chair)
 
-    response = client.post(url("override", "next"), {
-        "rule": finding.rule, "subject": finding.subject,
-        "justification": "Routers are created by users in most clouds",
-    })  # fmt: skip
+    response = client.post(
+        url("override", "next"),
+        {
+            "rule": finding.rule,
+            "subject": finding.subject,
+            "justification": "Routers are created by users in most clouds",
+        },
+    )
 
     assert response.status_code == 302
     override = RuleOverride.objects.get(guideline=draft, rule="Non-Admin")
@@ -360,9 +375,14 @@ def test_an_empty_justification_re_shows_the_form_with_an_error(client, draft, c
     finding = next(v.finding for v in draft_findings(draft) if v.finding.rule == "Non-Admin")
     client.force_login(chair)
 
-    response = client.post(url("override", "next"), {
-        "rule": finding.rule, "subject": finding.subject, "justification": "   ",
-    })  # fmt: skip
+    response = client.post(
+        url("override", "next"),
+        {
+            "rule": finding.rule,
+            "subject": finding.subject,
+            "justification": "   ",
+        },
+    )
 
     assert response.status_code == 400
     assertContains(response, "an override needs a written justification", status_code=400)
@@ -373,9 +393,14 @@ def test_an_empty_justification_re_shows_the_form_with_an_error(client, draft, c
 def test_overriding_a_finding_that_does_not_exist_is_explained(client, draft, chair):
     client.force_login(chair)
 
-    response = client.post(url("override", "next"), {
-        "rule": "2017A A4.6", "subject": "nothing", "justification": "because",
-    })  # fmt: skip
+    response = client.post(
+        url("override", "next"),
+        {
+            "rule": "2017A A4.6",
+            "subject": "nothing",
+            "justification": "because",
+        },
+    )
 
     assertContains(response, "has no finding 2017A A4.6 about", status_code=400)
 
@@ -387,11 +412,17 @@ def test_a_member_proposes_a_capability_with_its_tests(client, draft, member):
     client.force_login(member)
     assertContains(client.get(url("propose", "next")), "Propose a capability for")
 
-    response = client.post(url("propose", "next"), {
-        "key": "compute-servers-rescue", "component": "os_powered_compute", "status": "advisory",
-        "project": "nova", "description": "Rescue a server\r\nand unrescue it",
-        "tests": f"{RESCUE_TEST} {TEST_ID}\r\n\r\n",
-    })  # fmt: skip
+    response = client.post(
+        url("propose", "next"),
+        {
+            "key": "compute-servers-rescue",
+            "component": "os_powered_compute",
+            "status": "advisory",
+            "project": "nova",
+            "description": "Rescue a server\r\nand unrescue it",
+            "tests": f"{RESCUE_TEST} {TEST_ID}\r\n\r\n",
+        },
+    )
 
     assert response.status_code == 302
     assert response["Location"].endswith("#row-compute-servers-rescue")
@@ -414,8 +445,14 @@ def test_a_member_proposes_a_capability_with_its_tests(client, draft, member):
 def test_a_bad_proposal_is_explained_next_to_the_form(client, draft, member, change, message):
     client.force_login(member)
     before = counts()
-    data = {"key": "compute-x", "component": "os_powered_compute", "status": "advisory",
-            "project": "nova", "description": "x", **change}  # fmt: skip
+    data = {
+        "key": "compute-x",
+        "component": "os_powered_compute",
+        "status": "advisory",
+        "project": "nova",
+        "description": "x",
+        **change,
+    }
 
     response = client.post(url("propose", "next"), data)
 
@@ -439,8 +476,9 @@ def test_a_member_edits_a_capability_and_the_log_shows_before_and_after(client, 
     flavors = Capability.objects.get(guideline=draft, key=FLAVORS)
     client.force_login(member)
 
-    response = client.post(url("capability_edit", "next", FLAVORS),
-                           edit_data(flavors, description="List the flavors"))  # fmt: skip
+    response = client.post(
+        url("capability_edit", "next", FLAVORS), edit_data(flavors, description="List the flavors")
+    )
 
     assert response.status_code == 302
     flavors.refresh_from_db()
@@ -457,8 +495,7 @@ def test_an_unchanged_form_saves_nothing(client, draft, member):
     client.force_login(member)
     before = counts()
 
-    response = client.post(url("capability_edit", "next", FLAVORS), edit_data(flavors),
-                           follow=True)  # fmt: skip
+    response = client.post(url("capability_edit", "next", FLAVORS), edit_data(flavors), follow=True)
 
     assertContains(response, "Nothing to save")
     assert counts() == before
@@ -472,10 +509,13 @@ def test_the_second_of_two_edits_from_one_version_gets_the_current_values(
     first.force_login(member)
     second.force_login(other_member)
 
-    saved = first.post(url("capability_edit", "next", FLAVORS),
-                       edit_data(flavors, description="first"))  # fmt: skip
-    response = second.post(url("capability_edit", "next", FLAVORS),
-                           edit_data(flavors, description="second", project="nova!"))  # fmt: skip
+    saved = first.post(
+        url("capability_edit", "next", FLAVORS), edit_data(flavors, description="first")
+    )
+    response = second.post(
+        url("capability_edit", "next", FLAVORS),
+        edit_data(flavors, description="second", project="nova!"),
+    )
 
     assert saved.status_code == 302
     assert response.status_code == 409
@@ -483,15 +523,21 @@ def test_the_second_of_two_edits_from_one_version_gets_the_current_values(
     form = response.context["edit_form"]
     assert form.initial["description"] == "first"
     assert form.initial["version"] == 2
-    assertContains(response, '<input type="hidden" name="version" value="2" id="id_version">',
-                   html=True, status_code=409)  # fmt: skip
-    assertContains(response, '<span class="diff-old yours">second</span>', html=True,
-                   status_code=409)  # fmt: skip
+    assertContains(
+        response,
+        '<input type="hidden" name="version" value="2" id="id_version">',
+        html=True,
+        status_code=409,
+    )
+    assertContains(
+        response, '<span class="diff-old yours">second</span>', html=True, status_code=409
+    )
     flavors.refresh_from_db()
     assert (flavors.description, flavors.project) == ("first", "nova")
     # Resolved: the second editor saves again from the version now shown.
-    again = second.post(url("capability_edit", "next", FLAVORS),
-                        edit_data(flavors, description="first and second"))  # fmt: skip
+    again = second.post(
+        url("capability_edit", "next", FLAVORS), edit_data(flavors, description="first and second")
+    )
     assert again.status_code == 302
     flavors.refresh_from_db()
     assert (flavors.description, flavors.version) == ("first and second", 3)
@@ -500,21 +546,28 @@ def test_the_second_of_two_edits_from_one_version_gets_the_current_values(
 def test_a_member_moves_renames_and_regroups_a_capability(client, draft, member):
     client.force_login(member)
 
-    moved = client.post(url("capability_move", "next", FLAVORS),
-                        {"component": "os_powered_compute", "status": "deprecated",
-                         "version": "1"})  # fmt: skip
-    renamed = client.post(url("capability_rename", "next", FLAVORS),
-                          {"new_key": "compute-flavors-read", "version": "2"})  # fmt: skip
-    regrouped = client.post(url("capability_lineage", "next", "compute-flavors-read"),
-                            {"predecessors": "compute-flavors-show, compute-flavors-index",
-                             "note": "merged"})  # fmt: skip
+    moved = client.post(
+        url("capability_move", "next", FLAVORS),
+        {"component": "os_powered_compute", "status": "deprecated", "version": "1"},
+    )
+    renamed = client.post(
+        url("capability_rename", "next", FLAVORS),
+        {"new_key": "compute-flavors-read", "version": "2"},
+    )
+    regrouped = client.post(
+        url("capability_lineage", "next", "compute-flavors-read"),
+        {"predecessors": "compute-flavors-show, compute-flavors-index", "note": "merged"},
+    )
 
     assert (moved.status_code, renamed.status_code, regrouped.status_code) == (302, 302, 302)
     entry = ComponentEntry.objects.get(component__guideline=draft, name="compute-flavors-read")
     assert entry.status == "deprecated"
     read = Capability.objects.get(guideline=draft, key="compute-flavors-read")
     assert sorted(read.lineage.values_list("predecessor", flat=True)) == [
-        "compute-flavors-index", "compute-flavors-list", "compute-flavors-show"]  # fmt: skip
+        "compute-flavors-index",
+        "compute-flavors-list",
+        "compute-flavors-show",
+    ]
     page = client.get(url("capability", "next", "compute-flavors-read"))
     assertContains(page, "<code>compute-flavors-list</code>")
 
@@ -524,9 +577,10 @@ def test_a_stale_move_is_refused_with_the_conflict(client, draft, member):
     flavors = Capability.objects.get(guideline=draft, key=FLAVORS)
     client.post(url("capability_edit", "next", FLAVORS), edit_data(flavors, project="nova2"))
 
-    response = client.post(url("capability_move", "next", FLAVORS),
-                           {"component": "os_powered_compute", "status": "removed",
-                            "version": "1"})  # fmt: skip
+    response = client.post(
+        url("capability_move", "next", FLAVORS),
+        {"component": "os_powered_compute", "status": "removed", "version": "1"},
+    )
 
     assertContains(response, "was changed by someone else", status_code=409)
     assert ComponentEntry.objects.get(component__guideline=draft, name=FLAVORS).status == "required"
@@ -545,8 +599,9 @@ def test_a_member_flags_a_test_and_a_bad_flag_is_explained(client, draft, member
     test.refresh_from_db()
     assert not test.is_flagged
 
-    flagged = client.post(target, {"date": "2026-05-04", "reason": "[D404] Fails on clouds",
-                                   "action": "Fix upstream"})  # fmt: skip
+    flagged = client.post(
+        target, {"date": "2026-05-04", "reason": "[D404] Fails on clouds", "action": "Fix upstream"}
+    )
     assert flagged.status_code == 302
     test.refresh_from_db()
     assert (test.is_flagged, test.flag_reason) == (True, "[D404] Fails on clouds")
@@ -565,10 +620,13 @@ def test_a_published_guideline_takes_flags_but_no_other_edit(client, approved, m
     page = client.get(url("capability", "2020.06", FLAVORS))
     assertNotContains(page, "/edit/")
     assertContains(page, "Flag this test")
-    refused = client.post(url("capability_edit", "2020.06", FLAVORS),
-                          edit_data(flavors, project="x"))  # fmt: skip
-    flagged = client.post(url("test_flag", "2020.06", FLAVORS, test.pk),
-                          {"date": "2026-05-04", "reason": "[D404] x", "action": "y"})  # fmt: skip
+    refused = client.post(
+        url("capability_edit", "2020.06", FLAVORS), edit_data(flavors, project="x")
+    )
+    flagged = client.post(
+        url("test_flag", "2020.06", FLAVORS, test.pk),
+        {"date": "2026-05-04", "reason": "[D404] x", "action": "y"},
+    )
 
     assertContains(refused, "a published guideline changes only by test flags", status_code=403)
     assert flagged.status_code == 302
@@ -594,8 +652,9 @@ def test_the_chair_uploads_scoring_txt_and_downloads_it_back_byte_for_byte(
     text, csv = worksheet_files
     client.force_login(chair)
 
-    response = client.post(url("worksheets", "next"),
-                           {"file": SimpleUploadedFile("scoring.txt", text)})  # fmt: skip
+    response = client.post(
+        url("worksheets", "next"), {"file": SimpleUploadedFile("scoring.txt", text)}
+    )
 
     assert response.status_code == 200
     assertContains(response, "<strong>74</strong> capabilities of next matched and scored")
@@ -617,8 +676,10 @@ def test_a_pasted_worksheet_with_browser_line_ends_round_trips_too(
     text, _ = worksheet_files
     client.force_login(chair)
 
-    client.post(url("worksheets", "next"),
-                {"text": text.decode().replace("\n", "\r\n"), "name": "pasted.txt"})  # fmt: skip
+    client.post(
+        url("worksheets", "next"),
+        {"text": text.decode().replace("\n", "\r\n"), "name": "pasted.txt"},
+    )
 
     assert client.get(url("worksheet_text", "next", "pasted.txt")).content == text
 
@@ -642,10 +703,14 @@ def test_a_member_signs_in_sees_the_role_and_signs_out(client, draft, member):
     page = client.get(reverse("login"))
     assertContains(page, "Sign in</h1>")
 
-    response = client.post(reverse("login"), {
-        "username": "member", "password": "a-long-password-9",
-        "next": url("workspace", "next"),
-    })  # fmt: skip
+    response = client.post(
+        reverse("login"),
+        {
+            "username": "member",
+            "password": "a-long-password-9",
+            "next": url("workspace", "next"),
+        },
+    )
 
     assert response["Location"] == url("workspace", "next")
     page = workspace(client)
@@ -664,15 +729,17 @@ def test_a_wrong_password_is_explained(client, member):
 def test_the_chair_is_shown_as_chair(client, draft, chair):
     client.force_login(chair)
 
-    assertContains(client.get(reverse("guidelines:detail", args=["next"])),
-                   'class="role role--chair">chair<')  # fmt: skip
+    assertContains(
+        client.get(reverse("guidelines:detail", args=["next"])), 'class="role role--chair">chair<'
+    )
 
 
 def test_the_guideline_page_links_to_its_workspace(client, draft):
     page = client.get(reverse("guidelines:detail", args=["next"]))
 
-    assertContains(page, f'<a href="{url("workspace", "next")}">Drafting and scoring workspace</a>',
-                   html=True)  # fmt: skip
+    assertContains(
+        page, f'<a href="{url("workspace", "next")}">Drafting and scoring workspace</a>', html=True
+    )
 
 
 def test_the_change_log_is_newest_first_with_who_when_and_channel(client, draft, member):
@@ -683,7 +750,8 @@ def test_the_change_log_is_newest_first_with_who_when_and_channel(client, draft,
 
     html = log.content.decode()
     assert html.index("member scored compute-flavors-list doc=0") < html.index(
-        "Draft started from 2020.06")  # fmt: skip
+        "Draft started from 2020.06"
+    )
     assertContains(log, '<span class="channel channel--api">API</span>', html=True)
     assertContains(log, "<dt>doc value</dt>", html=False)
 
@@ -691,8 +759,13 @@ def test_the_change_log_is_newest_first_with_who_when_and_channel(client, draft,
 def test_the_capability_page_lists_each_scorer_with_the_note(client, draft, member, other_member):
     flavors = Capability.objects.get(guideline=draft, key=FLAVORS)
     score_cast(capability=flavors, scorer=member, criterion="doc", value="1")
-    score_cast(capability=flavors, scorer=other_member, criterion="doc", value="0",
-               note="the docs are thin")  # fmt: skip
+    score_cast(
+        capability=flavors,
+        scorer=other_member,
+        criterion="doc",
+        value="0",
+        note="the docs are thin",
+    )
 
     page = client.get(url("capability", "next", FLAVORS))
 

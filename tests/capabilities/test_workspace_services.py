@@ -53,11 +53,20 @@ def statuses(guideline, key, component="os_powered_compute"):
 
 def propose(draft, actor, **extra):
     return capability_propose(
-        guideline=draft, key="compute-servers-rescue", component="os_powered_compute",
-        project="nova", description="Rescue a server", actor=actor,
-        tests=[{"name": "tempest.api.compute.servers.test_rescue.RescueTest.test_rescue",
-                "idempotent_id": TEST_ID}], **extra,
-    )  # fmt: skip
+        guideline=draft,
+        key="compute-servers-rescue",
+        component="os_powered_compute",
+        project="nova",
+        description="Rescue a server",
+        actor=actor,
+        tests=[
+            {
+                "name": "tempest.api.compute.servers.test_rescue.RescueTest.test_rescue",
+                "idempotent_id": TEST_ID,
+            }
+        ],
+        **extra,
+    )
 
 
 def test_a_member_proposes_a_capability_as_advisory_and_it_exports(draft, member):
@@ -65,11 +74,17 @@ def test_a_member_proposes_a_capability_as_advisory_and_it_exports(draft, member
 
     document = export(draft)
     assert document["capabilities"]["compute-servers-rescue"] == {
-        "achievements": [], "admin": False, "description": "Rescue a server", "project": "nova",
+        "achievements": [],
+        "admin": False,
+        "description": "Rescue a server",
+        "project": "nova",
         "required_since": "",
-        "tests": {"tempest.api.compute.servers.test_rescue.RescueTest.test_rescue":
-                  {"idempotent_id": TEST_ID}},
-    }  # fmt: skip
+        "tests": {
+            "tempest.api.compute.servers.test_rescue.RescueTest.test_rescue": {
+                "idempotent_id": TEST_ID
+            }
+        },
+    }
     lists = document["components"]["os_powered_compute"]["capabilities"]
     assert lists["advisory"][-1] == "compute-servers-rescue"
     event = draft.events.get(kind="capability_proposed")
@@ -88,8 +103,14 @@ def test_a_member_proposes_a_capability_as_advisory_and_it_exports(draft, member
     ],
 )
 def test_a_bad_proposal_is_refused_and_stores_nothing(draft, member, change, message):
-    arguments = dict(guideline=draft, key="compute-x", component="os_powered_compute",
-                     project="nova", description="x", actor=member)  # fmt: skip
+    arguments = dict(
+        guideline=draft,
+        key="compute-x",
+        component="os_powered_compute",
+        project="nova",
+        description="x",
+        actor=member,
+    )
     arguments.update(change)
     before = Capability.objects.count(), GuidelineEvent.objects.count()
 
@@ -106,8 +127,9 @@ def test_reviewers_and_anonymous_users_cannot_edit_or_score(draft, reviewer):
         with pytest.raises(NotAllowed, match="for committee members"):
             propose(draft, actor)
         with pytest.raises(NotAllowed):
-            capability_update(capability=target, expected_version=1,
-                              changes={"project": "x"}, actor=actor)  # fmt: skip
+            capability_update(
+                capability=target, expected_version=1, changes={"project": "x"}, actor=actor
+            )
         with pytest.raises(NotAllowed):
             score_cast(capability=target, scorer=actor, criterion="doc", value="1")
 
@@ -125,9 +147,13 @@ def test_only_the_chair_sets_consensus(draft, member, chair):
 def test_an_edit_records_before_and_after_and_bumps_the_version(draft, member):
     target = capability(draft, "compute-servers-list")
 
-    capability_update(capability=target, expected_version=1,
-                      changes={"description": "List servers", "admin": False}, actor=member,
-                      channel="api")  # fmt: skip
+    capability_update(
+        capability=target,
+        expected_version=1,
+        changes={"description": "List servers", "admin": False},
+        actor=member,
+        channel="api",
+    )
 
     event = draft.events.get(kind="capability_changed")
     assert event.channel == "api"
@@ -141,17 +167,26 @@ def test_the_second_of_two_editors_gets_a_conflict_it_can_resolve(draft, member,
     first = capability(draft, "compute-servers-list")
     second = capability(draft, "compute-servers-list")  # both read version 1
 
-    capability_update(capability=first, expected_version=1,
-                      changes={"description": "first"}, actor=member)  # fmt: skip
+    capability_update(
+        capability=first, expected_version=1, changes={"description": "first"}, actor=member
+    )
     with pytest.raises(Conflict) as caught:
-        capability_update(capability=second, expected_version=1,
-                          changes={"description": "second"}, actor=other_member)  # fmt: skip
+        capability_update(
+            capability=second,
+            expected_version=1,
+            changes={"description": "second"},
+            actor=other_member,
+        )
 
     # The conflict shows what is there now, so the second editor can merge and retry.
     assert caught.value.current["description"] == "first"
     assert caught.value.current["version"] == 2
-    capability_update(capability=second, expected_version=2,
-                      changes={"description": "first, and second"}, actor=other_member)  # fmt: skip
+    capability_update(
+        capability=second,
+        expected_version=2,
+        changes={"description": "first, and second"},
+        actor=other_member,
+    )
     assert capability(draft, "compute-servers-list").description == "first, and second"
 
 
@@ -167,16 +202,19 @@ def test_simultaneous_edits_never_overwrite_silently(real_files, member, other_m
     def edit(actor, text):
         try:
             barrier.wait()
-            capability_update(capability=target, expected_version=1,
-                              changes={"description": text}, actor=actor)  # fmt: skip
+            capability_update(
+                capability=target, expected_version=1, changes={"description": text}, actor=actor
+            )
             outcomes.append(("saved", text))
         except Conflict:
             outcomes.append(("conflict", text))
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=edit, args=(m, t))
-               for m, t in ((member, "one"), (other_member, "two"))]  # fmt: skip
+    threads = [
+        threading.Thread(target=edit, args=(m, t))
+        for m, t in ((member, "one"), (other_member, "two"))
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -190,12 +228,15 @@ def test_simultaneous_edits_never_overwrite_silently(real_files, member, other_m
 def test_moving_keeps_one_status_per_component(draft, member):
     target = capability(draft, "compute-servers-list")
 
-    capability_move(capability=target, component="os_powered_compute", status="deprecated",
-                    actor=member)  # fmt: skip
+    capability_move(
+        capability=target, component="os_powered_compute", status="deprecated", actor=member
+    )
 
     assert statuses(draft, "compute-servers-list") == ["deprecated"]
-    assert "compute-servers-list" in export(draft)["components"]["os_powered_compute"][
-        "capabilities"]["deprecated"]  # fmt: skip
+    assert (
+        "compute-servers-list"
+        in export(draft)["components"]["os_powered_compute"]["capabilities"]["deprecated"]
+    )
 
 
 def test_published_guidelines_refuse_everything_but_flags(approved, member):
@@ -204,17 +245,23 @@ def test_published_guidelines_refuse_everything_but_flags(approved, member):
 
     for attempt in (
         lambda: propose(approved, member),
-        lambda: capability_update(capability=target, expected_version=1,
-                                  changes={"project": "x"}, actor=member),
-        lambda: capability_move(capability=target, component="os_powered_compute",
-                                status="advisory", actor=member),
-        lambda: capability_rename(capability=target, new_key="compute-servers-lists",
-                                  actor=member),
-    ):  # fmt: skip
+        lambda: capability_update(
+            capability=target, expected_version=1, changes={"project": "x"}, actor=member
+        ),
+        lambda: capability_move(
+            capability=target, component="os_powered_compute", status="advisory", actor=member
+        ),
+        lambda: capability_rename(capability=target, new_key="compute-servers-lists", actor=member),
+    ):
         with pytest.raises(NotAllowed, match="2017A D2.1, HACKING D301"):
             attempt()
-    flag_set(test=test, date="2026-11-25", reason="[D404] Fails on some clouds",
-              action="Fix the test", actor=member)  # fmt: skip
+    flag_set(
+        test=test,
+        date="2026-11-25",
+        reason="[D404] Fails on some clouds",
+        action="Fix the test",
+        actor=member,
+    )
     assert Test.objects.get(pk=test.pk).is_flagged
     with pytest.raises(NotAllowed, match="D311"):
         flag_clear(test=test, actor=member)
@@ -255,11 +302,15 @@ def test_a_rename_is_recorded_as_lineage_and_answers_the_lifecycle_rules(draft, 
 
     capability_rename(capability=target, new_key="compute-servers-list-all", actor=member)
 
-    found = check(guideline_bundle(draft), guideline_bundle(approved),
-                  lineage={"compute-servers-list-all": ["compute-servers-list"]})  # fmt: skip
+    found = check(
+        guideline_bundle(draft),
+        guideline_bundle(approved),
+        lineage={"compute-servers-list-all": ["compute-servers-list"]},
+    )
     assert not [f for f in found if "compute-servers-list" in f.subject]
-    assert list(capability(draft, "compute-servers-list-all").lineage.values_list(
-        "predecessor", flat=True)) == ["compute-servers-list"]  # fmt: skip
+    assert list(
+        capability(draft, "compute-servers-list-all").lineage.values_list("predecessor", flat=True)
+    ) == ["compute-servers-list"]
     assert statuses(draft, "compute-servers-list-all") == ["required"]
 
 
@@ -267,12 +318,17 @@ def test_a_regroup_records_every_predecessor(draft, member):
     propose(draft, member)
     target = capability(draft, "compute-servers-rescue")
 
-    lineage_record(capability=target, predecessors=["compute-servers-list", "compute-servers-get"],
-                   note="merged", actor=member)  # fmt: skip
+    lineage_record(
+        capability=target,
+        predecessors=["compute-servers-list", "compute-servers-get"],
+        note="merged",
+        actor=member,
+    )
 
     assert sorted(target.lineage.values_list("predecessor", flat=True)) == [
-        "compute-servers-get", "compute-servers-list",
-    ]  # fmt: skip
+        "compute-servers-get",
+        "compute-servers-list",
+    ]
 
 
 def test_unanimous_scores_become_consensus_and_disagreement_waits_for_the_chair(
@@ -295,9 +351,12 @@ def test_unanimous_scores_become_consensus_and_disagreement_waits_for_the_chair(
 
 @pytest.mark.parametrize(
     "criterion, value, message",
-    [("doc", "2", "is not 1, 0 or ?"), ("doc", "", "is not 1, 0 or ?"),
-     ("elegance", "1", "'elegance' is not a criterion of next")],
-)  # fmt: skip
+    [
+        ("doc", "2", "is not 1, 0 or ?"),
+        ("doc", "", "is not 1, 0 or ?"),
+        ("elegance", "1", "'elegance' is not a criterion of next"),
+    ],
+)
 def test_bad_scores_are_refused(draft, member, criterion, value, message):
     target = capability(draft, "compute-servers-list")
 
@@ -311,8 +370,9 @@ def test_totals_follow_the_consensus_and_achievements_follow_too(draft, chair):
     keys = list(draft.criteria.order_by("position").values_list("key", flat=True))
 
     for key in [*keys, NON_ADMIN]:
-        consensus_set(capability=target, criterion=key, value="0" if key == "future" else "1",
-                      chair=chair)  # fmt: skip
+        consensus_set(
+            capability=target, criterion=key, value="0" if key == "future" else "1", chair=chair
+        )
     row = next(r for r in scoring_table(draft).rows if r.key == "compute-servers-list")
 
     assert row.scored and row.total.value == 100 - 11
@@ -324,8 +384,12 @@ def test_totals_follow_the_consensus_and_achievements_follow_too(draft, chair):
 
 def test_scores_are_frozen_once_the_draft_leaves_draft_status(approved, member):
     with pytest.raises(NotAllowed, match="2017A A4.3"):
-        score_cast(capability=capability(approved, "compute-servers-list"), scorer=member,
-                   criterion="doc", value="1")  # fmt: skip
+        score_cast(
+            capability=capability(approved, "compute-servers-list"),
+            scorer=member,
+            criterion="doc",
+            value="1",
+        )
 
 
 def test_a_first_score_does_not_wipe_the_other_achievements(draft, member, other_member):

@@ -97,11 +97,13 @@ def test_tests_that_are_neither_a_list_nor_an_object_are_refused(tests):
         (lambda d: d["capabilities"].update(cap="text"), "/capabilities/cap"),
         (lambda d: d["capabilities"]["cap"]["tests"].update(t="id-1"), "/capabilities/cap/tests/t"),
         (lambda d: d.update(components={"c": []}), "/components/c"),
-        (lambda d: d["components"]["c"]["capabilities"].update(required="cap"),
-         "/components/c/capabilities/required"),
+        (
+            lambda d: d["components"]["c"]["capabilities"].update(required="cap"),
+            "/components/c/capabilities/required",
+        ),
         (lambda d: d["capabilities"]["cap"].update(tests=["a", 1]), "/capabilities/cap/tests/1"),
     ],
-)  # fmt: skip
+)
 def test_capabilities_tests_and_components_of_the_wrong_shape_are_refused(change, where):
     doc = minimal_2x()
     change(doc)

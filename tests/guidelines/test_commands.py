@@ -29,9 +29,15 @@ def test_import_folders_takes_every_json_file_below_them(interop_data):
     )
 
     assert set(Guideline.objects.values_list("key", flat=True)) == {
-        "2015.03", "2015.07", "2016.08", "2018.02", "2020.06", "next",
-        "orchestration.2020.06", "orchestration.next",
-    }  # fmt: skip
+        "2015.03",
+        "2015.07",
+        "2016.08",
+        "2018.02",
+        "2020.06",
+        "next",
+        "orchestration.2020.06",
+        "orchestration.next",
+    }
     assert "created 2020.06 (schema 2.0, approved): 79 capabilities, 289 tests, 11 flagged" in out
     assert "8 created, 0 replaced, 0 unchanged, 0 failed" in out
 

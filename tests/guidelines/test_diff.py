@@ -31,11 +31,20 @@ RENAMED_BY_ID = {
 }
 FLAGGED_IP = f"{SERVERS}.test_list_server_filters.ListServerFiltersTestJSON"
 VOLUMES_V2_REQUIRED_IN_2018_02 = [
-    "volumes-v2-create-delete", "volumes-v2-snapshot-create-delete", "volumes-v2-get",
-    "volumes-v2-list", "volumes-v2-update", "volumes-v2-copy-image-to-volume", "volumes-v2-clone",
-    "volumes-v2-availability-zones", "volumes-v2-extensions", "volumes-v2-metadata",
-    "volumes-v2-reserve", "volumes-v2-readonly", "volumes-v2-upload",
-]  # fmt: skip
+    "volumes-v2-create-delete",
+    "volumes-v2-snapshot-create-delete",
+    "volumes-v2-get",
+    "volumes-v2-list",
+    "volumes-v2-update",
+    "volumes-v2-copy-image-to-volume",
+    "volumes-v2-clone",
+    "volumes-v2-availability-zones",
+    "volumes-v2-extensions",
+    "volumes-v2-metadata",
+    "volumes-v2-reserve",
+    "volumes-v2-readonly",
+    "volumes-v2-upload",
+]
 
 
 @pytest.fixture
@@ -75,11 +84,13 @@ def test_a_guideline_compared_with_itself_has_no_changes(real):
     assert diff["criteria"] == {"added": [], "removed": [], "changed": []}
     assert diff["capabilities"] == {"defined": [], "undefined": [], "changed": []}
     assert all(rows == [] for rows in diff["tests"].values())
-    assert [(c["name"], c["from"], c["to"], c["added"], c["removed"], c["moved"])
-            for c in diff["components"]] == [
+    assert [
+        (c["name"], c["from"], c["to"], c["added"], c["removed"], c["moved"])
+        for c in diff["components"]
+    ] == [
         ("os_powered_compute", "os_powered_compute", "os_powered_compute", [], [], []),
         ("os_powered_storage", "os_powered_storage", "os_powered_storage", [], [], []),
-    ]  # fmt: skip
+    ]
 
 
 def test_the_same_document_under_another_name_differs_only_in_its_key(real_files):
@@ -99,8 +110,15 @@ def test_the_diff_is_plain_json(real):
 
     assert json.loads(json.dumps(diff)) == diff
     assert list(diff) == [
-        "from", "to", "summary", "metadata", "criteria", "components", "capabilities", "tests",
-    ]  # fmt: skip
+        "from",
+        "to",
+        "summary",
+        "metadata",
+        "criteria",
+        "components",
+        "capabilities",
+        "tests",
+    ]
     assert diff["from"] == {"key": "2016.08", "schema": "1.6", "status": "superseded"}
 
 
