@@ -54,6 +54,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
+from committee.system import system_actor  # noqa: E402
 from guidelines.interop_format.fields import same_json  # noqa: E402
 from guidelines.selectors import document_text, guideline_document  # noqa: E402
 from guidelines.services import guideline_import  # noqa: E402
@@ -380,7 +381,9 @@ def run(sizes: list[int], *, trace: bool, profile: bool, profile_limit: int) -> 
 
         profiler = cProfile.Profile() if profile else None
         with measured(size, "import", results, trace=trace, profiler=profiler):
-            result = guideline_import(raw=raw, key=f"bench-{n}", filename=f"bench-{n}.json")
+            result = guideline_import(
+                raw=raw, key=f"bench-{n}", filename=f"bench-{n}.json", actor=system_actor()
+            )
         print(
             f"[{size}] import: {result.outcome}, {result.capabilities:,} capabilities, "
             f"{result.tests:,} tests, {result.flagged:,} flagged, "

@@ -609,12 +609,13 @@ def prepare(database: BenchDatabase, env: dict, data: Path, root: Path) -> dict[
     from django.db import connection
     from django.http import QueryDict
 
+    from committee.system import system_actor
     from guidelines import serving
     from guidelines.services import guideline_import
 
     call_command("migrate", verbosity=0, interactive=False)
     source = data / "guidelines" / f"{KEY}.json"
-    guideline_import(raw=source.read_bytes(), key=KEY, filename=str(source))
+    guideline_import(raw=source.read_bytes(), key=KEY, filename=str(source), actor=system_actor())
     if connection.vendor == "sqlite":
         import sqlite3
 

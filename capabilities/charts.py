@@ -20,22 +20,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 
+from guidelines.models import CapabilityStatus
+
+# A capability no component lists has no status: the charts call it this.
+UNLISTED = "unlisted"
 # Required first: a required capability under the cut-off is what the chair looks for.
-STATUS_ORDER = ("required", "advisory", "deprecated", "removed", "unlisted")
-STATUS_LABELS = {
-    "required": "Required",
-    "advisory": "Advisory",
-    "deprecated": "Deprecated",
-    "removed": "Removed",
-    "unlisted": "Not listed",
-}
+STATUS_ORDER = (*CapabilityStatus.values, UNLISTED)
+STATUS_LABELS = {**dict(CapabilityStatus.choices), UNLISTED: "Not listed"}
 # Darker than the badges' backgrounds, for bars on white; each passes 3:1 against it.
 STATUS_COLOURS = {
     "required": "#1a7f37",
     "advisory": "#0969da",
     "deprecated": "#9a6700",
     "removed": "#cf222e",
-    "unlisted": "#6e7781",
+    UNLISTED: "#6e7781",
 }
 CRITERION_COLOUR = "#0b5cad"
 CUTOFF_COLOUR = "#6639ba"
@@ -314,7 +312,7 @@ def dots_chart(items: Sequence[TotalItem], *, cutoff: int | None, maximum: int) 
 
 
 def _status(item: TotalItem) -> str:
-    return item.status if item.status in STATUS_COLOURS else "unlisted"
+    return item.status if item.status in STATUS_COLOURS else UNLISTED
 
 
 def criteria_chart(items: Sequence[CriterionItem], *, capabilities: int) -> Chart:

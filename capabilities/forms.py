@@ -7,7 +7,7 @@ from pathlib import PurePath
 
 from django import forms
 
-from capabilities.models import NON_ADMIN
+from capabilities.arithmetic import NON_ADMIN
 from guidelines.models import CapabilityStatus
 
 VALUES = [("1", "1"), ("0", "0"), ("?", "?")]

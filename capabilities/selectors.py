@@ -5,19 +5,27 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from capabilities.models import (
+from capabilities.arithmetic import (
+    CRITERIA_ORDER,
     NON_ADMIN,
-    Capability,
-    Consensus,
-    Criterion,
-    Lineage,
-    Score,
-    Worksheet,
+    NOT_CONSIDERED,
+    UNDECIDED,
+    Total,
+    total,
 )
-from capabilities.scoring import CRITERIA_ORDER, NOT_CONSIDERED, UNDECIDED, Total, total
+from capabilities.charts import UNLISTED
+from capabilities.models import Consensus, Lineage, Score, Worksheet
 from capabilities.worksheet import ScoreLine, render_csv, render_text
 from capabilities.worksheet import Worksheet as WorksheetDocument
-from guidelines.models import ComponentEntry, EntryKind, Guideline, RuleOverride
+from guidelines.models import (
+    Capability,
+    CapabilityStatus,
+    ComponentEntry,
+    Criterion,
+    EntryKind,
+    Guideline,
+    RuleOverride,
+)
 from guidelines.rules import Finding, check
 from guidelines.selectors import guideline_bundle
 
@@ -48,9 +56,8 @@ class CapabilityScore:
 
     @property
     def main_status(self) -> str:
-        order = ("required", "advisory", "deprecated", "removed")
         found = [s for _, s in self.statuses]
-        return next((s for s in order if s in found), "unlisted")
+        return next((s for s in CapabilityStatus.values if s in found), UNLISTED)
 
 
 @dataclass

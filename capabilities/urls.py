@@ -12,6 +12,11 @@ urlpatterns = [
     path(WORKSPACE + "log/", views.change_log, name="log"),
     path(WORKSPACE + "propose/", views.propose, name="propose"),
     path(WORKSPACE + "score/<str:capability_key>/", views.score, name="score"),
+    path(
+        WORKSPACE + "score/<str:capability_key>/withdraw/",
+        views.score_withdraw,
+        name="score_withdraw",
+    ),
     path(WORKSPACE + "consensus/<str:capability_key>/", views.consensus, name="consensus"),
     path(WORKSPACE + "findings/override/", views.override, name="override"),
     path(WORKSPACE + "worksheets/", views.worksheets, name="worksheets"),

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from .scoring import CRITERIA_ORDER, NOT_CONSIDERED, VALUES, Total, total
+from .arithmetic import CRITERIA_ORDER, NOT_CONSIDERED, VALUES, Total, total
 
 # A line that starts like a score line: a name, a colon, a bracket.
 LOOKS_SCORED = re.compile(r"^(\S+):\s+\[")

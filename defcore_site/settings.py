@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # The layers, lowest first: a lower app never imports a higher one
+    # (import-linter checks it in make lint).
+    "committee",
     "guidelines",
     "capabilities",
     "votes",
@@ -88,6 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "committee.context_processors.standing",
             ],
         },
     },

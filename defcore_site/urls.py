@@ -1,8 +1,19 @@
+"""The site's URLs, composed from each app's own ``urls`` modules.
+
+``/api/v1/`` is one namespace (``api``) made of the workspace's routes
+(``capabilities.api.urls``) and the guideline API's (``guidelines.api.urls``),
+in that order: the workspace's writes share paths with guideline reads and
+hand those reads over.
+"""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from guidelines.api.urls import refstack_urlpatterns
+from capabilities.api import urls as workspace_api
+from guidelines.api import urls as guideline_api
+
+api_urlpatterns = [*workspace_api.urlpatterns, *guideline_api.urlpatterns]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -13,9 +24,9 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("api/v1/", include("guidelines.api.urls", namespace="api")),
+    path("api/v1/", include((api_urlpatterns, "api"))),
     # RefStack served its routes under /v1/ too, and scripts use both.
-    path("v1/", include((refstack_urlpatterns, "v1"))),
+    path("v1/", include((guideline_api.refstack_urlpatterns, "v1"))),
     path("", include("capabilities.urls")),
     path("", include("guidelines.urls")),
 ]

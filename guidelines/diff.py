@@ -13,16 +13,17 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from capabilities.models import Capability, Test
 from guidelines.interop_format.bundle import Bundle
 from guidelines.interop_format.patterns import IDEMPOTENT_ID
 from guidelines.models import (
+    Capability,
     CapabilityStatus,
     Component,
     ComponentEntry,
     EntryKind,
     Guideline,
     SchemaGeneration,
+    Test,
 )
 from guidelines.selectors import guideline_bundle
 
@@ -82,8 +83,6 @@ TEST_KINDS = (
     "unflagged",
     "flag_changed",
 )
-
-_STATUS_ORDER = list(CapabilityStatus.values)
 
 
 def guideline_diff(a: Guideline, b: Guideline) -> dict:
@@ -194,11 +193,9 @@ def _listed(entries: list[ComponentEntry]) -> dict[str, str]:
     for entry in entries:
         if entry.kind == EntryKind.CAPABILITY and entry.status not in statuses[entry.name]:
             statuses[entry.name].append(entry.status)
-    return {name: "/".join(sorted(found, key=_status_rank)) for name, found in statuses.items()}
-
-
-def _status_rank(status: str) -> int:
-    return _STATUS_ORDER.index(status) if status in _STATUS_ORDER else len(_STATUS_ORDER)
+    return {
+        name: "/".join(sorted(found, key=CapabilityStatus.rank)) for name, found in statuses.items()
+    }
 
 
 def _components(old: Bundle, new: Bundle) -> list[dict]:

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, OuterRef, Subquery
 
-from capabilities.models import Capability, Criterion, Test
 from guidelines.diff import guideline_diff
+from guidelines.display import shown
 from guidelines.models import (
+    Capability,
     CapabilityStatus,
     Component,
+    Criterion,
     DesignatedSection,
     EntryKind,
     Guideline,
@@ -28,6 +30,7 @@ from guidelines.models import (
     ProgramKind,
     Section,
     SectionStatus,
+    Test,
     TestRepository,
 )
 from guidelines.selectors import guideline_bundle
@@ -171,7 +174,6 @@ class GuidelinePage:
 
 
 CAPABILITY_STATUS_LABELS = dict(CapabilityStatus.choices)
-SECTION_STATUS_ORDER = list(SectionStatus.values)
 
 
 def _by_status(pairs: list[tuple[str | None, object]]) -> list[StatusGroup]:
@@ -187,14 +189,6 @@ def _by_status(pairs: list[tuple[str | None, object]]) -> list[StatusGroup]:
         for status in order
         if groups.get(status)
     ]
-
-
-def _section_rank(status: str) -> int:
-    """Required first, informational last; a status the model does not know after all."""
-    try:
-        return SECTION_STATUS_ORDER.index(status)
-    except ValueError:
-        return len(SECTION_STATUS_ORDER)
 
 
 def guideline_page(guideline: Guideline) -> GuidelinePage:
@@ -248,7 +242,7 @@ def guideline_page(guideline: Guideline) -> GuidelinePage:
     for designated, sections in bundle.designated_sections:
         projects[designated.project].append((designated, sections))
     designated_sections = [
-        ProjectSections(project, sorted(pairs, key=lambda pair: _section_rank(pair[0].status)))
+        ProjectSections(project, sorted(pairs, key=lambda pair: SectionStatus.rank(pair[0].status)))
         for project, pairs in projects.items()
     ]
 
@@ -420,19 +414,6 @@ FIELD_LABELS = {
     "required_since": "Required since",
     "admin": "Admin only",
 }
-
-
-def shown(value) -> str:
-    """A field's value as the page writes it: absent, empty and lists spelled out."""
-    if value is None:
-        return "(absent)"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(str(item) or '""' for item in value) if value else "(none)"
-    if value == "":
-        return "(empty)"
-    return str(value)
 
 
 def _shown_changes(changes: list[dict]) -> list[ShownChange]:

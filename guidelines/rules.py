@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from guidelines.diff import COMPONENTS_1X_AS_2_0
 from guidelines.interop_format.bundle import Bundle
 from guidelines.interop_format.patterns import FLAG_REASON, IDEMPOTENT_ID
-from guidelines.models import EntryKind
-
-STATUS_ORDER = ("required", "advisory", "deprecated", "removed")
+from guidelines.models import CapabilityStatus, EntryKind
 
 
 @dataclass(frozen=True)
@@ -119,7 +117,7 @@ def _lifecycle(
         if current & {"required", "deprecated"}:
             continue
         where = names.get(component, component)
-        state = "/".join(sorted(current, key=STATUS_ORDER.index)) or "no longer listed"
+        state = "/".join(sorted(current, key=CapabilityStatus.rank)) or "no longer listed"
         findings.append(
             Finding(
                 removal_rule,
@@ -189,8 +187,8 @@ def _listing(draft: Bundle) -> list[Finding]:
                         "One status per component",
                         f"{component.name}/{name}",
                         f"{name} is listed {len(listed)} times in {component.name} "
-                        f"({', '.join(sorted(listed, key=STATUS_ORDER.index))}); a capability has "
-                        "one status per component",
+                        f"({', '.join(sorted(listed, key=CapabilityStatus.rank))}); "
+                        "a capability has one status per component",
                     )
                 )
     return findings

@@ -6,15 +6,17 @@ import json
 import re
 from collections import defaultdict
 
-from capabilities.models import Capability, Criterion, Test
 from guidelines.interop_format.bundle import Bundle
 from guidelines.interop_format.writer import write_document
 from guidelines.models import (
+    Capability,
     ComponentEntry,
+    Criterion,
     DesignatedSection,
     Guideline,
     ProgramComponent,
     Section,
+    Test,
     TestRepository,
 )
 
@@ -74,10 +76,6 @@ def document_text(document: dict) -> str:
 
 def guideline_get(key: str) -> Guideline | None:
     return Guideline.objects.filter(key=key).first()
-
-
-def guideline_list() -> list[Guideline]:
-    return list(Guideline.objects.order_by("key"))
 
 
 def refstack_index() -> dict[str, list[dict[str, str]]]:

@@ -56,8 +56,23 @@ class Representation:
 
     @property
     def gzip_etag(self) -> str:
-        # A strong ETag names one representation: the gzip bytes get their own.
-        return self.etag[:-1] + '-gzip"'
+        return gzip_etag_of(self.etag)
+
+
+def etag_of(body: bytes) -> str:
+    """The strong ETag of a body: what tooling sends back in If-None-Match and If-Match."""
+    return f'"{hashlib.sha256(body).hexdigest()[:40]}"'
+
+
+def gzip_etag_of(etag: str) -> str:
+    # A strong ETag names one representation: the gzip bytes get their own.
+    return etag[:-1] + '-gzip"'
+
+
+def etags_of(body: bytes) -> tuple[str, str]:
+    """Both ETags a client may hold for ``body``: plain and gzip."""
+    etag = etag_of(body)
+    return etag, gzip_etag_of(etag)
 
 
 def representation(body: bytes, content_type: str, stamp: Stamp) -> Representation:
@@ -66,7 +81,7 @@ def representation(body: bytes, content_type: str, stamp: Stamp) -> Representati
         body=body,
         gzip_body=compressed,
         content_type=content_type,
-        etag=f'"{hashlib.sha256(body).hexdigest()[:40]}"',
+        etag=etag_of(body),
         last_modified=stamp.last_modified,
         cache_control=CACHE_CONTROL.get(stamp.status, DRAFT_CACHE_CONTROL),
     )
@@ -171,6 +186,14 @@ def etag_matches(if_none_match: str, etags: tuple[str, ...]) -> bool:
         return True
     # Weak comparison, as RFC 9110 prescribes for If-None-Match.
     candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return any(tag in candidates for tag in etags)
+
+
+def if_match_satisfied(if_match: str, etags: tuple[str, ...]) -> bool:
+    """If-Match against the current representation's ETags: strong comparison (RFC 9110)."""
+    if if_match.strip() == "*":
+        return True
+    candidates = {tag.strip() for tag in if_match.split(",")}
     return any(tag in candidates for tag in etags)
 
 

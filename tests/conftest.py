@@ -45,23 +45,23 @@ def real_files(interop_data) -> dict[str, Path]:
 
 @pytest.fixture
 def chair(db):
-    from tests.factories import MembershipFactory, UserFactory
+    from tests.factories import SeatFactory, UserFactory
 
-    return MembershipFactory(user=UserFactory(username="chair"), role="chair").user
+    return SeatFactory(user=UserFactory(username="chair"), role="chair").user
 
 
 @pytest.fixture
 def member(db):
-    from tests.factories import MembershipFactory, UserFactory
+    from tests.factories import SeatFactory, UserFactory
 
-    return MembershipFactory(user=UserFactory(username="member")).user
+    return SeatFactory(user=UserFactory(username="member")).user
 
 
 @pytest.fixture
 def other_member(db):
-    from tests.factories import MembershipFactory, UserFactory
+    from tests.factories import SeatFactory, UserFactory
 
-    return MembershipFactory(user=UserFactory(username="member2")).user
+    return SeatFactory(user=UserFactory(username="member2")).user
 
 
 @pytest.fixture
@@ -69,3 +69,32 @@ def reviewer(db):
     from tests.factories import UserFactory
 
     return UserFactory(username="reviewer")
+
+
+# The project's own data: the demo guidelines, which need nothing beside the repository.
+
+DEMO = REPO / "guidelines" / "demo"
+
+
+@pytest.fixture
+def system(db):
+    """The system user: who an operator's command acts as."""
+    from committee.system import system_actor
+
+    return system_actor()
+
+
+@pytest.fixture
+def demo(system):
+    """The demo guideline 2026.06 (schema 2.0, approved, 7 capabilities), imported."""
+    from tests.guidelines.helpers import import_file
+
+    return import_file(DEMO / "2026.06.json").guideline
+
+
+@pytest.fixture
+def demo_draft(demo, system):
+    """``next``: a draft started from the demo 2026.06, as the committee's next guideline."""
+    from guidelines.services import guideline_start_draft
+
+    return guideline_start_draft(source=demo, actor=system)

@@ -3,7 +3,7 @@
 import factory
 from django.contrib.auth.models import User
 
-from votes.models import Membership, Role
+from committee.models import Role, Seat
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -15,9 +15,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("a-long-password-9")
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class SeatFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Membership
+        model = Seat
 
     user = factory.SubFactory(UserFactory)
     role = Role.MEMBER

@@ -26,7 +26,6 @@ from capabilities.pages.log import (
     event_changes,
     event_items,
     guideline_events,
-    shown,
 )
 from capabilities.pages.pictures import criteria_svg, dots_svg, totals_svg
 from capabilities.pages.table import (
@@ -72,7 +71,6 @@ __all__ = [
     "guideline_events",
     "ordered_columns",
     "scoring_rows",
-    "shown",
     "table_rows",
     "totals_svg",
     "viewer_for",

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from capabilities.models import NON_ADMIN, Capability, Consensus, Score, Test
+from capabilities.arithmetic import NON_ADMIN
+from capabilities.models import Consensus, Score
 from capabilities.pages.log import EventItem, event_items, guideline_events
 from capabilities.pages.table import Column, Row, ordered_columns, table_rows
 from capabilities.pages.viewer import Viewer
 from capabilities.pages.workspace import component_names
 from capabilities.selectors import scoring_table
-from guidelines.models import Guideline
+from guidelines.models import Capability, Guideline, Test
 
 CAPABILITY_EVENTS = 30
 

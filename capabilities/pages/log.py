@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from guidelines.display import shown
 from guidelines.models import Guideline, GuidelineEvent
 
 
@@ -12,20 +13,6 @@ class Change:
     name: str  # "" for a single value
     before: str
     after: str
-
-
-def shown(value) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(shown(v) for v in value) or "(none)"
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {shown(v)}" for k, v in value.items())
-    if value == "":
-        return '""'
-    return str(value)
 
 
 def event_changes(event: GuidelineEvent) -> list[Change]:
@@ -57,7 +44,7 @@ class EventItem:
 
     @property
     def who(self) -> str:
-        return self.event.actor.get_username() if self.event.actor else "an operator"
+        return self.event.actor.get_username()
 
     @property
     def notes(self) -> list[str]:

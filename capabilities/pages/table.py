@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from capabilities.models import NON_ADMIN, Capability, Criterion
+from capabilities.arithmetic import CRITERIA_ORDER, NON_ADMIN
 from capabilities.pages.viewer import Viewer
-from capabilities.scoring import CRITERIA_ORDER
 from capabilities.selectors import CapabilityScore, ScoringTable, scoring_table
-from guidelines.models import CapabilityStatus, Guideline
+from guidelines.models import Capability, CapabilityStatus, Criterion, Guideline
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,12 @@
 """Writes of the drafting workspace. See each module."""
 
 from capabilities.services.editing import (
+    capability_change_begin,
     capability_move,
     capability_propose,
     capability_rename,
     capability_snapshot,
     capability_update,
-    flag_clear,
-    flag_set,
     lineage_record,
 )
 from capabilities.services.findings import finding_override
@@ -15,12 +14,15 @@ from capabilities.services.scoring import (
     achievements_derive,
     consensus_set,
     criterion_update,
-    score_cast,
+    scores_cast,
+    scores_withdraw,
 )
-from capabilities.services.worksheets import worksheet_import
+from capabilities.services.worksheets import WorksheetReport, worksheet_import
 
 __all__ = [
+    "WorksheetReport",
     "achievements_derive",
+    "capability_change_begin",
     "capability_move",
     "capability_propose",
     "capability_rename",
@@ -28,10 +30,9 @@ __all__ = [
     "capability_update",
     "consensus_set",
     "criterion_update",
-    "lineage_record",
-    "score_cast",
-    "flag_set",
     "finding_override",
-    "flag_clear",
+    "lineage_record",
+    "scores_cast",
+    "scores_withdraw",
     "worksheet_import",
 ]

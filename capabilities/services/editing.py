@@ -1,9 +1,11 @@
-"""Capabilities, tests, flags and lineage in the drafting workspace.
+"""Capabilities and their lineage in the drafting workspace.
 
-Every function is one transaction, checks the actor's role and the process
-rules it enforces, and records the change (guidelines.services.
-guideline_record_change): who, when, what before and after, through which
-channel. ``actor=None`` is an operator on the command line.
+Every function is one transaction: it asks ``committee.permissions`` whether
+the actor may act, locks the guideline and checks what its status allows
+(``guidelines.services.guideline_change_begin``), then makes the change and
+records it (``guideline_record_change``): who, when, what before and after,
+through which channel. Flags are ``guidelines.services.flags``: a published
+guideline takes them too.
 """
 
 from __future__ import annotations
@@ -14,11 +16,15 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Max
 
-from capabilities.models import Capability, Lineage, Test
+from capabilities.models import Lineage
+from committee.permissions import Action, require
+from guidelines.errors import GuidelineError, VersionConflict
 from guidelines.interop_format.fields import field_set
-from guidelines.interop_format.patterns import DATE, FLAG_REASON, IDEMPOTENT_ID
-from guidelines.interop_format.specs import GENERATIONS
+from guidelines.interop_format.patterns import IDEMPOTENT_ID
+from guidelines.interop_format.specs import generation_of
+from guidelines.lifecycle import Change
 from guidelines.models import (
+    Capability,
     CapabilityStatus,
     Component,
     ComponentEntry,
@@ -26,29 +32,12 @@ from guidelines.models import (
     EventChannel,
     EventKind,
     Guideline,
-    GuidelineStatus,
+    Test,
 )
-from guidelines.services import (
-    Conflict,
-    GuidelineError,
-    NotAllowed,
-    guideline_record_change,
-    guideline_require_editable,
-)
-from votes.selectors import is_chair, is_member
+from guidelines.services import guideline_change_begin, guideline_record_change
 
 CAPABILITY_KEY = re.compile(r"^[a-z0-9][A-Za-z0-9-]*$")
 EDITABLE_FIELDS = ("project", "description", "admin", "required_since")
-
-
-def require_member(actor, what: str) -> None:
-    if actor is not None and not is_member(actor):
-        raise NotAllowed(f"{what} is for committee members; reviewers may read and comment")
-
-
-def require_chair(actor, what: str) -> None:
-    if actor is not None and not is_chair(actor):
-        raise NotAllowed(f"{what} is for the chair")
 
 
 def capability_snapshot(capability: Capability) -> dict:
@@ -61,32 +50,29 @@ def capability_snapshot(capability: Capability) -> dict:
     }
 
 
-def _spec(guideline: Guideline):
-    return GENERATIONS[guideline.schema]
+def capability_change_begin(
+    capability: Capability, *, change: Change, what: str, expected_version: int | None = None
+) -> Capability:
+    """The capability locked for a change its guideline's status takes.
 
-
-def _locked(capability: Capability, expected_version: int | None) -> Capability:
-    """The capability, row-locked; Conflict if it changed since the editor read it."""
-    # Two editors saving the same capability: the lock orders them, the
-    # version tells the second that the first got there before.
-    current = (
-        Capability.objects.select_for_update().select_related("guideline").get(pk=capability.pk)
+    The guideline is locked first (``guideline_change_begin``), then the
+    capability: every writer locks in that order. With ``expected_version``,
+    VersionConflict if someone saved the capability since the editor read it:
+    the lock orders two editors, the version tells the second that the first
+    got there before.
+    """
+    guideline = guideline_change_begin(
+        capability.guideline_id, change=change, what=f"{what} {capability.key}"
     )
+    current = Capability.objects.select_for_update().get(pk=capability.pk)
+    current.guideline = guideline
     if expected_version is not None and current.version != expected_version:
-        raise Conflict(
+        raise VersionConflict(
             f"{current.key} was changed by someone else (version {current.version}, you edited "
             f"version {expected_version}); review the current values and save again",
             current=capability_snapshot(current),
         )
     return current
-
-
-def _editable(capability: Capability, expected_version: int | None, actor, what: str):
-    """The capability locked for an edit by a member, in a guideline that takes edits."""
-    require_member(actor, what.capitalize())
-    capability = _locked(capability, expected_version)
-    guideline_require_editable(capability.guideline, what=f"{what} {capability.key}")
-    return capability, capability.guideline
 
 
 def _next_position(queryset) -> int:
@@ -127,13 +113,14 @@ def capability_propose(
     description: str,
     admin: bool = False,
     tests: Iterable[dict] = (),
-    actor=None,
+    actor,
     channel: str = EventChannel.WEB,
 ) -> Capability:
     """A new capability in a draft, listed in one component (advisory by default, A4.6)."""
-    require_member(actor, "Proposing a capability")
-    guideline = Guideline.objects.select_for_update().get(pk=guideline.pk)
-    guideline_require_editable(guideline, what="proposing a capability")
+    require(actor, Action.CAPABILITY_PROPOSE)
+    guideline = guideline_change_begin(
+        guideline, change=Change.CONTENT, what="proposing a capability"
+    )
     if not CAPABILITY_KEY.match(key):
         raise GuidelineError(f"{key!r} is not a capability name: use letters, digits and '-'")
     if guideline.capabilities.filter(key=key).exists():
@@ -190,20 +177,24 @@ def capability_update(
     capability: Capability,
     expected_version: int | None,
     changes: dict,
-    actor=None,
+    actor,
     channel: str = EventChannel.WEB,
 ) -> Capability:
     """Change a capability's project, description, admin flag or required_since."""
+    require(actor, Action.CAPABILITY_EDIT)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise GuidelineError(
             f"cannot change {', '.join(sorted(unknown))}; editable: {', '.join(EDITABLE_FIELDS)}"
         )
-    capability, guideline = _editable(capability, expected_version, actor, "editing")
     if "admin" in changes and not isinstance(changes["admin"], bool):
         raise GuidelineError("admin must be true or false")
+    capability = capability_change_begin(
+        capability, change=Change.CONTENT, what="editing", expected_version=expected_version
+    )
+    guideline = capability.guideline
     before = capability_snapshot(capability)
-    spec = _spec(guideline).capability
+    spec = generation_of(guideline).capability
     for name, value in changes.items():
         field_set(capability, spec, name, value)
     capability.version += 1
@@ -231,15 +222,19 @@ def capability_move(
     component: str,
     status: str,
     expected_version: int | None = None,
-    actor=None,
+    actor,
     channel: str = EventChannel.WEB,
 ) -> Capability:
     """List a capability under ``status`` in ``component``, and under no other status there."""
-    capability, guideline = _editable(capability, expected_version, actor, "moving")
+    require(actor, Action.CAPABILITY_EDIT)
     if status not in CapabilityStatus.values:
         raise GuidelineError(
             f"status {status!r} is not one of {', '.join(CapabilityStatus.values)}"
         )
+    capability = capability_change_begin(
+        capability, change=Change.CONTENT, what="moving", expected_version=expected_version
+    )
+    guideline = capability.guideline
     target = Component.objects.filter(guideline=guideline, name=component).first()
     if target is None:
         raise GuidelineError(f"{guideline.key} has no component {component!r}")
@@ -279,13 +274,17 @@ def capability_rename(
     capability: Capability,
     new_key: str,
     expected_version: int | None = None,
-    actor=None,
+    actor,
     channel: str = EventChannel.WEB,
 ) -> Capability:
     """Rename a capability everywhere in its guideline, recording the old name as lineage."""
-    capability, guideline = _editable(capability, expected_version, actor, "renaming")
+    require(actor, Action.CAPABILITY_EDIT)
     if not CAPABILITY_KEY.match(new_key):
         raise GuidelineError(f"{new_key!r} is not a capability name: use letters, digits and '-'")
+    capability = capability_change_begin(
+        capability, change=Change.CONTENT, what="renaming", expected_version=expected_version
+    )
+    guideline = capability.guideline
     if guideline.capabilities.filter(key=new_key).exists():
         raise GuidelineError(f"{guideline.key} already has a capability {new_key}")
     old_key = capability.key
@@ -299,7 +298,7 @@ def capability_rename(
         Lineage.objects.create(capability=capability, predecessor=old_key, note="renamed")
     guideline_record_change(
         guideline=guideline,
-        kind=EventKind.CAPABILITIES_REGROUPED,
+        kind=EventKind.CAPABILITY_RENAMED,
         actor=actor,
         channel=channel,
         subject=new_key,
@@ -316,7 +315,7 @@ def lineage_record(
     capability: Capability,
     predecessors: list[str],
     note: str = "",
-    actor=None,
+    actor,
     channel: str = EventChannel.WEB,
 ) -> list[Lineage]:
     """Record that ``capability`` was made from ``predecessors`` of the previous guideline.
@@ -324,10 +323,13 @@ def lineage_record(
     Regroups (2015.07 regrouped 46 capabilities) are a proposed capability
     plus its lineage; the A4.5/A4.6 checks then follow the capability.
     """
-    capability, _ = _editable(capability, None, actor, "recording a regroup of")
+    require(actor, Action.CAPABILITY_EDIT)
     names = [p.strip() for p in predecessors if p.strip()]
     if not names:
         raise GuidelineError("name at least one capability of the previous guideline")
+    capability = capability_change_begin(
+        capability, change=Change.CONTENT, what="recording a regroup of"
+    )
     before = sorted(capability.lineage.values_list("predecessor", flat=True))
     rows = [
         Lineage.objects.get_or_create(
@@ -347,99 +349,3 @@ def lineage_record(
         data={"note": note},
     )
     return rows
-
-
-def _flag_snapshot(test: Test) -> dict | None:
-    if not test.is_flagged:
-        return None
-    return {"date": test.flag_date, "reason": test.flag_reason, "action": test.flag_action}
-
-
-@transaction.atomic
-def flag_set(
-    *,
-    test: Test,
-    date: str,
-    reason: str,
-    action: str,
-    actor=None,
-    channel: str = EventChannel.WEB,
-) -> Test:
-    """Flag a test: it is no longer required (2017A D2). Allowed after approval (D2.1)."""
-    require_member(actor, "Flagging a test")
-    test = Test.objects.select_for_update().select_related("capability__guideline").get(pk=test.pk)
-    guideline = test.capability.guideline
-    problems = []
-    if not DATE.match(date or ""):
-        problems.append("a date (YYYY-MM-DD, when the flag was proposed)")
-    if not FLAG_REASON.match(reason or ""):
-        problems.append("a reason starting with its flag type, [D400] to [D406] (D309)")
-    if not (action or "").strip():
-        problems.append("the action that will resolve it")
-    if problems:
-        raise GuidelineError(f"a flag needs {'; '.join(problems)} (HACKING D307)")
-    before = _flag_snapshot(test)
-    spec = _spec(guideline).test
-    test.is_flagged = True
-    for name, value in (("flag_date", date), ("flag_reason", reason), ("flag_action", action)):
-        field_set(test, spec, name, value.strip())
-    test.save()
-    _legacy_flag_list(test, flagged=True)
-    guideline_record_change(
-        guideline=guideline,
-        kind=EventKind.TEST_FLAGGED,
-        actor=actor,
-        channel=channel,
-        subject=test.name,
-        summary=f"Flagged {test.name}: {reason}",
-        before=before,
-        after=_flag_snapshot(test),
-        data={"capability": test.capability.key},
-    )
-    return test
-
-
-@transaction.atomic
-def flag_clear(*, test: Test, actor=None, channel: str = EventChannel.WEB) -> Test:
-    """Remove a flag. Refused on a published guideline: a flag stays for that guideline (D311)."""
-    require_member(actor, "Unflagging a test")
-    test = Test.objects.select_for_update().select_related("capability__guideline").get(pk=test.pk)
-    guideline = test.capability.guideline
-    if guideline.status not in {GuidelineStatus.DRAFT, GuidelineStatus.REVIEW}:
-        raise NotAllowed(
-            f"{guideline.key} is {guideline.status}: a flag stays for that guideline (HACKING D311)"
-        )
-    if not test.is_flagged:
-        return test
-    before = _flag_snapshot(test)
-    spec = _spec(guideline).test
-    for name in ("flag_date", "flag_reason", "flag_action"):
-        field_set(test, spec, name, None)
-    test.is_flagged = False
-    test.extra = {k: v for k, v in test.extra.items() if k.split("/")[0] not in {"flagged", "flag"}}
-    test.save()
-    _legacy_flag_list(test, flagged=False)
-    guideline_record_change(
-        guideline=guideline,
-        kind=EventKind.TEST_UNFLAGGED,
-        actor=actor,
-        channel=channel,
-        subject=test.name,
-        summary=f"Unflagged {test.name}",
-        before=before,
-        after=None,
-        data={"capability": test.capability.key},
-    )
-    return test
-
-
-def _legacy_flag_list(test: Test, *, flagged: bool) -> None:
-    """Schema 1.2 keeps flagged test names in a list on the capability."""
-    capability = test.capability
-    if capability.guideline.schema != "1.2":
-        return
-    names = [n for n in capability.extra.get("flagged", []) if n != test.name]
-    if flagged:
-        names.append(test.name)
-    capability.extra["flagged"] = names
-    capability.save(update_fields=["extra"])

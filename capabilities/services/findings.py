@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.db import transaction
 
 from capabilities.selectors import draft_findings
-from capabilities.services.editing import require_chair
+from committee.permissions import Action, require
+from guidelines.errors import GuidelineError
+from guidelines.lifecycle import Change
 from guidelines.models import EventChannel, EventKind, Guideline, RuleOverride
-from guidelines.services import GuidelineError, guideline_record_change
+from guidelines.services import guideline_change_begin, guideline_record_change
 
 
 @transaction.atomic
@@ -17,14 +19,17 @@ def finding_override(
     rule: str,
     subject: str,
     justification: str,
-    chair,
+    actor,
     channel: str = EventChannel.WEB,
 ) -> RuleOverride:
     """Accept a finding with a justification; it stays listed, marked and explained."""
-    require_chair(chair, "Overriding a process finding")
+    require(actor, Action.FINDING_OVERRIDE)
     justification = (justification or "").strip()
     if not justification:
         raise GuidelineError("an override needs a written justification (2017A A7.2)")
+    guideline = guideline_change_begin(
+        guideline, change=Change.OVERRIDE, what=f"overriding {rule} for {subject}"
+    )
     current = {view.finding.key: view for view in draft_findings(guideline)}
     if (rule, subject) not in current:
         raise GuidelineError(f"{guideline.key} has no finding {rule} about {subject!r} to override")
@@ -32,12 +37,12 @@ def finding_override(
         guideline=guideline,
         rule=rule,
         subject=subject,
-        defaults={"justification": justification, "by": chair},
+        defaults={"justification": justification, "by": actor},
     )
     guideline_record_change(
         guideline=guideline,
         kind=EventKind.FINDING_OVERRIDDEN,
-        actor=chair,
+        actor=actor,
         channel=channel,
         subject=f"{rule} {subject}",
         summary=f"Overrode {rule} for {subject}: {justification}",

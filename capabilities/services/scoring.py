@@ -1,36 +1,48 @@
-"""Scores, consensus and the achievements derived from them (2017A A4)."""
+"""Scores, consensus, criteria and the achievements derived from them (2017A A4).
+
+Scores and criteria freeze once the draft leaves draft status (A4.3): every
+service here locks the guideline and checks that its status still takes
+scoring (``guidelines.lifecycle.Change.SCORING``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.db import transaction
 
-from capabilities.models import (
-    NON_ADMIN,
-    Capability,
-    Consensus,
-    ConsensusSource,
-    Criterion,
-    Score,
-    ScoreValue,
-)
-from capabilities.scoring import ScoreError, check_value
-from capabilities.services.editing import _locked, _spec, require_chair, require_member
+from capabilities.arithmetic import NON_ADMIN, ScoreError, check_value
+from capabilities.models import Consensus, ConsensusSource, Score, ScoreValue
+from capabilities.services.editing import capability_change_begin
+from committee.permissions import Action, require
+from guidelines.errors import GuidelineError
 from guidelines.interop_format.fields import field_set
-from guidelines.models import EventChannel, EventKind, Guideline, GuidelineStatus
-from guidelines.services import GuidelineError, NotAllowed, guideline_record_change
+from guidelines.interop_format.specs import generation_of
+from guidelines.lifecycle import Change
+from guidelines.models import Capability, Criterion, EventChannel, EventKind, Guideline
+from guidelines.services import guideline_change_begin, guideline_record_change
 
 
 def criteria_keys(guideline: Guideline) -> list[str]:
     return list(guideline.criteria.order_by("position").values_list("key", flat=True))
 
 
-def _check_criterion(guideline: Guideline, criterion: str) -> None:
-    known = criteria_keys(guideline)
-    if criterion not in known and criterion != NON_ADMIN:
-        raise GuidelineError(
-            f"{criterion!r} is not a criterion of {guideline.key}: use one of "
-            f"{', '.join(known)} or {NON_ADMIN}"
-        )
+def _checked_values(capability: Capability, values: Mapping[str, str]) -> dict[str, str]:
+    """``values`` (criterion -> 1/0/?) after checking each criterion and value."""
+    if not values:
+        raise GuidelineError(f"give at least one criterion's score for {capability.key}")
+    known = criteria_keys(capability.guideline)
+    for criterion, value in values.items():
+        if criterion not in known and criterion != NON_ADMIN:
+            raise GuidelineError(
+                f"{criterion!r} is not a criterion of {capability.guideline.key}: use one of "
+                f"{', '.join(known)} or {NON_ADMIN}"
+            )
+        try:
+            check_value(value, where=f"{capability.key}/{criterion}")
+        except ScoreError as exc:
+            raise GuidelineError(str(exc)) from exc
+    return dict(values)
 
 
 def _consensus_refresh(capability: Capability, criterion: str) -> None:
@@ -50,7 +62,8 @@ def _consensus_refresh(capability: Capability, criterion: str) -> None:
             defaults={"value": values.pop(), "source": ConsensusSource.UNANIMOUS, "set_by": None},
         )
     elif consensus is not None:
-        consensus.delete()  # scorers disagree now: the chair decides
+        # Scorers disagree now, or nobody scores any more: the chair decides.
+        consensus.delete()
 
 
 def achievements_derive(capability: Capability) -> None:
@@ -58,6 +71,7 @@ def achievements_derive(capability: Capability) -> None:
 
     Until every criterion has a decided consensus (1 or 0) the document's
     achievements stand: one member's first score must not wipe the rest.
+    Callers hold the capability's lock.
     """
     keys = criteria_keys(capability.guideline)
     agreed = dict(
@@ -69,110 +83,145 @@ def achievements_derive(capability: Capability) -> None:
         return
     derived = [key for key in keys if agreed[key] == ScoreValue.MET]
     if derived != capability.achievements:
-        field_set(capability, _spec(capability.guideline).capability, "achievements", derived)
+        field_set(
+            capability, generation_of(capability.guideline).capability, "achievements", derived
+        )
         # A misspelled copy ("acheivements") would contradict the derived list.
         capability.extra.pop("acheivements", None)
         capability.save(update_fields=["achievements", "layout", "extra"])
 
 
-def _scorable(capability: Capability, criterion: str, value: str) -> Capability:
-    """The capability locked for a score on ``criterion``, with the value checked."""
-    capability = _locked(capability, None)
-    _require_scoring_open(capability.guideline)
-    _check_criterion(capability.guideline, criterion)
-    try:
-        check_value(value, where=f"{capability.key}/{criterion}")
-    except ScoreError as exc:
-        raise GuidelineError(str(exc)) from exc
-    return capability
-
-
-def _require_scoring_open(guideline: Guideline) -> None:
-    if guideline.status != GuidelineStatus.DRAFT:
-        raise NotAllowed(
-            f"{guideline.key} is {guideline.status}: scores and criteria are frozen once the "
-            "draft leaves draft status (2017A A4.3)"
-        )
+def _scores_summary(values: Mapping[str, str | None]) -> str:
+    return ", ".join(f"{criterion}={value}" for criterion, value in values.items())
 
 
 @transaction.atomic
-def score_cast(
+def scores_cast(
     *,
     capability: Capability,
-    scorer,
-    criterion: str,
-    value: str,
+    actor,
+    values: Mapping[str, str],
     note: str = "",
     channel: str = EventChannel.WEB,
-) -> Score:
-    """A committee member's score (1, 0 or ?) of a capability on one criterion."""
-    require_member(scorer, "Scoring")
-    if scorer is None:
-        raise NotAllowed("a score belongs to a committee member; sign in to score")
-    capability = _scorable(capability, criterion, value)
-    guideline = capability.guideline
-    previous = Score.objects.filter(capability=capability, scorer=scorer, criterion=criterion)
-    before = previous.values_list("value", flat=True).first()
-    score, _ = Score.objects.update_or_create(
-        capability=capability,
-        scorer=scorer,
-        criterion=criterion,
-        defaults={"value": value, "note": note},
-    )
-    _consensus_refresh(capability, criterion)
+) -> list[Score]:
+    """A committee member's own scores (1, 0 or ?) of a capability: one criterion or many.
+
+    All of them or none, recorded as one event.
+    """
+    require(actor, Action.SCORE)
+    capability = capability_change_begin(capability, change=Change.SCORING, what="scoring")
+    values = _checked_values(capability, values)
+    mine = Score.objects.filter(capability=capability, scorer=actor)
+    before = dict(mine.filter(criterion__in=values).values_list("criterion", "value"))
+    scores = [
+        Score.objects.update_or_create(
+            capability=capability,
+            scorer=actor,
+            criterion=criterion,
+            defaults={"value": value, "note": note},
+        )[0]
+        for criterion, value in values.items()
+    ]
+    for criterion in values:
+        _consensus_refresh(capability, criterion)
     achievements_derive(capability)
     guideline_record_change(
-        guideline=guideline,
+        guideline=capability.guideline,
         kind=EventKind.SCORED,
-        actor=scorer,
+        actor=actor,
         channel=channel,
         subject=capability.key,
-        summary=f"{scorer} scored {capability.key} {criterion}={value}",
-        before={"criterion": criterion, "value": before},
-        after={"criterion": criterion, "value": value, "note": note},
+        summary=f"{actor} scored {capability.key}: {_scores_summary(values)}",
+        before={criterion: before.get(criterion) for criterion in values},
+        after=dict(values),
+        data={"note": note} if note else None,
     )
-    return score
+    return scores
+
+
+@transaction.atomic
+def scores_withdraw(
+    *,
+    capability: Capability,
+    actor,
+    criteria: list[str] | None = None,
+    channel: str = EventChannel.WEB,
+) -> list[str]:
+    """Withdraw the actor's own scores of a capability: on ``criteria``, or all of them.
+
+    What they leave behind follows: a unanimous consensus is recomputed from
+    the remaining scores (and dropped if none remain); the chair's stays.
+    Returns the criteria withdrawn; none is not an error.
+    """
+    require(actor, Action.SCORE)
+    capability = capability_change_begin(
+        capability, change=Change.SCORING, what="withdrawing scores of"
+    )
+    mine = Score.objects.filter(capability=capability, scorer=actor)
+    if criteria is not None:
+        mine = mine.filter(criterion__in=criteria)
+    before = dict(mine.values_list("criterion", "value"))
+    if not before:
+        return []
+    mine.delete()
+    for criterion in before:
+        _consensus_refresh(capability, criterion)
+    achievements_derive(capability)
+    guideline_record_change(
+        guideline=capability.guideline,
+        kind=EventKind.SCORE_WITHDRAWN,
+        actor=actor,
+        channel=channel,
+        subject=capability.key,
+        summary=f"{actor} withdrew their scores of {capability.key}: {', '.join(before)}",
+        before=before,
+        after=dict.fromkeys(before),
+    )
+    return list(before)
 
 
 @transaction.atomic
 def consensus_set(
     *,
     capability: Capability,
-    criterion: str,
-    value: str,
-    chair,
+    actor,
+    values: Mapping[str, str],
     channel: str = EventChannel.WEB,
-) -> Consensus:
-    """The chair sets the committee's score where scorers disagree (or overrule them)."""
-    require_chair(chair, "Setting the consensus score")
-    capability = _scorable(capability, criterion, value)
-    guideline = capability.guideline
-    before = (
-        Consensus.objects.filter(capability=capability, criterion=criterion)
-        .values_list("value", flat=True)
-        .first()
+) -> list[Consensus]:
+    """The chair sets the committee's score where scorers disagree (or overrules them).
+
+    One criterion or many, all of them or none, recorded as one event.
+    """
+    require(actor, Action.CONSENSUS_SET)
+    capability = capability_change_begin(
+        capability, change=Change.SCORING, what="setting the consensus of"
     )
-    consensus, _ = Consensus.objects.update_or_create(
-        capability=capability,
-        criterion=criterion,
-        defaults={
-            "value": value,
-            "source": ConsensusSource.CHAIR,
-            "set_by": chair if chair is not None else None,
-        },
+    values = _checked_values(capability, values)
+    before = dict(
+        Consensus.objects.filter(capability=capability, criterion__in=values).values_list(
+            "criterion", "value"
+        )
     )
+    rows = [
+        Consensus.objects.update_or_create(
+            capability=capability,
+            criterion=criterion,
+            defaults={"value": value, "source": ConsensusSource.CHAIR, "set_by": actor},
+        )[0]
+        for criterion, value in values.items()
+    ]
     achievements_derive(capability)
     guideline_record_change(
-        guideline=guideline,
+        guideline=capability.guideline,
         kind=EventKind.CONSENSUS_SET,
-        actor=chair,
+        actor=actor,
         channel=channel,
         subject=capability.key,
-        summary=f"Consensus for {capability.key} {criterion}: {value}",
-        before={"criterion": criterion, "value": before},
-        after={"criterion": criterion, "value": value},
+        summary=f"Consensus for {capability.key}: {_scores_summary(values)}",
+        before={criterion: before.get(criterion) for criterion in values},
+        after=dict(values),
     )
-    return consensus
+    return rows
 
 
 CRITERION_FIELDS = ("name", "description", "weight")
@@ -180,28 +229,24 @@ CRITERION_FIELDS = ("name", "description", "weight")
 
 @transaction.atomic
 def criterion_update(
-    *, criterion: Criterion, changes: dict, actor=None, channel: str = EventChannel.WEB
+    *, criterion: Criterion, changes: dict, actor, channel: str = EventChannel.WEB
 ) -> Criterion:
     """Change a criterion's name, description or weight: only while the guideline is a draft.
 
     Criteria and weights need Board approval and cannot change once the draft
     is published (2017A A4.1-A4.3); totals follow the new weight at once.
     """
-    require_chair(actor, "Changing criteria and weights")
+    require(actor, Action.CRITERION_EDIT)
     unknown = set(changes) - set(CRITERION_FIELDS)
     if unknown:
         raise GuidelineError(
             f"cannot change {', '.join(sorted(unknown))}; editable: {', '.join(CRITERION_FIELDS)}"
         )
-    criterion = (
-        Criterion.objects.select_for_update().select_related("guideline").get(pk=criterion.pk)
+    guideline = guideline_change_begin(
+        criterion.guideline_id, change=Change.SCORING, what=f"changing criterion {criterion.key}"
     )
-    guideline = criterion.guideline
-    if guideline.status != GuidelineStatus.DRAFT:
-        raise NotAllowed(
-            f"{guideline.key} is {guideline.status}: criteria and weights are frozen once the "
-            "draft leaves draft status (2017A A4.3)"
-        )
+    criterion = Criterion.objects.select_for_update().get(pk=criterion.pk)
+    criterion.guideline = guideline
     weight = changes.get("weight", criterion.weight)
     if isinstance(weight, bool) or not isinstance(weight, int) or weight < 0:
         raise GuidelineError(f"weight {weight!r} is not a whole number of 0 or more")
@@ -209,13 +254,13 @@ def criterion_update(
         if name in changes and not str(changes[name] or "").strip():
             raise GuidelineError(f"a criterion's {name} cannot be empty")
     before = {name: getattr(criterion, name) for name in CRITERION_FIELDS}
-    spec = _spec(guideline).criterion
+    generation = generation_of(guideline)
     for name, value in changes.items():
-        field_set(criterion, spec, name, value)
+        field_set(criterion, generation.criterion, name, value)
     criterion.save()
     # Criteria kept verbatim as a list of names (orchestration.2020.06) give
     # way to the rows once the committee edits them.
-    if guideline.extra.pop(_spec(guideline).criteria_path, None) is not None:
+    if guideline.extra.pop(generation.criteria_path, None) is not None:
         guideline.save(update_fields=["extra"])
     after = {name: getattr(criterion, name) for name in CRITERION_FIELDS}
     guideline_record_change(

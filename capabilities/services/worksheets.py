@@ -6,13 +6,15 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from capabilities.models import NON_ADMIN, Consensus, ConsensusSource, Worksheet
-from capabilities.scoring import NOT_CONSIDERED, total
-from capabilities.services.editing import require_chair
-from capabilities.services.scoring import _require_scoring_open, achievements_derive
+from capabilities.arithmetic import NON_ADMIN, NOT_CONSIDERED, total
+from capabilities.models import Consensus, ConsensusSource, Worksheet
+from capabilities.services.scoring import achievements_derive
 from capabilities.worksheet import WorksheetError, parse
+from committee.permissions import Action, require
+from guidelines.errors import GuidelineError
+from guidelines.lifecycle import Change
 from guidelines.models import EventChannel, EventKind, Guideline
-from guidelines.services import GuidelineError, guideline_record_change
+from guidelines.services import guideline_change_begin, guideline_record_change
 
 
 @dataclass
@@ -29,7 +31,7 @@ def worksheet_import(
     guideline: Guideline,
     text: str,
     name: str = "scoring.txt",
-    actor=None,
+    actor,
     channel: str = EventChannel.IMPORT,
 ) -> WorksheetReport:
     """Read a worksheet: its scores become the consensus of the capabilities it names.
@@ -37,9 +39,10 @@ def worksheet_import(
     Lines naming no capability of the guideline are kept, with their scores,
     and reported; so are typed totals the arithmetic disagrees with.
     """
-    require_chair(actor, "Importing a scoring worksheet")
-    guideline = Guideline.objects.select_for_update().get(pk=guideline.pk)
-    _require_scoring_open(guideline)
+    require(actor, Action.WORKSHEET_IMPORT)
+    guideline = guideline_change_begin(
+        guideline, change=Change.SCORING, what=f"importing worksheet {name}"
+    )
     try:
         parsed = parse(text)
     except WorksheetError as exc:
@@ -93,7 +96,7 @@ def worksheet_import(
                     criterion=criterion,
                     value=value,
                     source=ConsensusSource.WORKSHEET,
-                    set_by=actor if actor is not None else None,
+                    set_by=actor,
                 )
             )
     Consensus.objects.filter(capability__in=touched).delete()

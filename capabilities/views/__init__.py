@@ -26,7 +26,7 @@ from capabilities.views.worksheets import (
     worksheet_download_text,
     worksheets,
 )
-from capabilities.views.workspace import consensus, override, score, workspace
+from capabilities.views.workspace import consensus, override, score, score_withdraw, workspace
 
 __all__ = [
     "capability",
@@ -39,6 +39,7 @@ __all__ = [
     "override",
     "propose",
     "score",
+    "score_withdraw",
     "test_flag",
     "test_unflag",
     "worksheet_download_csv",

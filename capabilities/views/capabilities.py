@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from capabilities import pages
 from capabilities.forms import (
@@ -20,40 +20,41 @@ from capabilities.forms import (
     ProposeForm,
     RenameForm,
 )
-from capabilities.models import Capability, Test
 from capabilities.services import (
     capability_move,
     capability_propose,
     capability_rename,
     capability_snapshot,
     capability_update,
-    flag_clear,
-    flag_set,
     lineage_record,
 )
 from capabilities.views.common import (
     WEB,
+    action_required,
     capability_or_404,
     capability_url,
     guideline_or_404,
-    member_required,
-    refusal,
     refused,
     status_of,
     workspace_url,
 )
-from guidelines.services import Conflict, GuidelineError
+from committee.errors import Refused
+from committee.permissions import Action, NotAllowed, require
+from guidelines.errors import VersionConflict
+from guidelines.models import Capability, Test
+from guidelines.services import flag_clear, flag_set
 
 # Proposing a capability
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def propose(request, key):
     guideline = guideline_or_404(key)
-    viewer = pages.viewer_for(request.user, guideline)
-    if not viewer.is_member:
-        return refused(
-            request, guideline, refusal(viewer, chair=False, what="Proposing a capability")
-        )
+    try:
+        require(request.user, Action.CAPABILITY_PROPOSE)
+    except NotAllowed as exc:
+        return refused(request, guideline, str(exc))
+    viewer = pages.viewer_for(request, guideline)
     components = pages.component_names(guideline)
     form = ProposeForm(request.POST or None, components=components)
     status, error = 200, ""
@@ -73,7 +74,7 @@ def propose(request, key):
                     actor=request.user,
                     channel=WEB,
                 )
-            except GuidelineError as exc:
+            except Refused as exc:
                 status, error = status_of(exc), str(exc)
             else:
                 messages.success(request, f"Proposed {capability.key}.")
@@ -91,9 +92,10 @@ def propose(request, key):
 # One capability: edit, move, rename, regroup, flags
 
 
+@require_safe
 def capability(request, key, capability_key):
     guideline = guideline_or_404(key)
-    viewer = pages.viewer_for(request.user, guideline)
+    viewer = pages.viewer_for(request, guideline)
     return _capability(request, guideline, viewer, capability_or_404(guideline, capability_key))
 
 
@@ -148,7 +150,7 @@ def _capability(request, guideline, viewer, capability, *, status=200, **bound):
 
 
 @require_POST
-@member_required
+@action_required(Action.CAPABILITY_EDIT)
 def capability_edit(request, guideline, viewer, capability_key):
     capability = capability_or_404(guideline, capability_key)
     form = CapabilityForm(request.POST)
@@ -168,7 +170,7 @@ def capability_edit(request, guideline, viewer, capability_key):
             actor=request.user,
             channel=WEB,
         )
-    except Conflict as exc:
+    except VersionConflict as exc:
         # The form comes back with the values saved meanwhile and their version;
         # what this editor typed is listed beside it, to carry over and save again.
         current = CapabilityForm.initial_from(exc.current)
@@ -187,7 +189,7 @@ def capability_edit(request, guideline, viewer, capability_key):
             edit_conflict=str(exc),
             edit_yours=yours,
         )
-    except GuidelineError as exc:
+    except Refused as exc:
         return _capability(
             request,
             guideline,
@@ -202,7 +204,7 @@ def capability_edit(request, guideline, viewer, capability_key):
 
 
 @require_POST
-@member_required
+@action_required(Action.CAPABILITY_EDIT)
 def capability_move_view(request, guideline, viewer, capability_key):
     capability = capability_or_404(guideline, capability_key)
     form = MoveForm(request.POST, components=pages.component_names(guideline))
@@ -218,7 +220,7 @@ def capability_move_view(request, guideline, viewer, capability_key):
             actor=request.user,
             channel=WEB,
         )
-    except GuidelineError as exc:
+    except Refused as exc:
         return _capability(
             request,
             guideline,
@@ -233,7 +235,7 @@ def capability_move_view(request, guideline, viewer, capability_key):
 
 
 @require_POST
-@member_required
+@action_required(Action.CAPABILITY_EDIT)
 def capability_rename_view(request, guideline, viewer, capability_key):
     capability = capability_or_404(guideline, capability_key)
     form = RenameForm(request.POST)
@@ -247,7 +249,7 @@ def capability_rename_view(request, guideline, viewer, capability_key):
             actor=request.user,
             channel=WEB,
         )
-    except GuidelineError as exc:
+    except Refused as exc:
         return _capability(
             request,
             guideline,
@@ -265,7 +267,7 @@ def capability_rename_view(request, guideline, viewer, capability_key):
 
 
 @require_POST
-@member_required
+@action_required(Action.CAPABILITY_EDIT)
 def capability_lineage_view(request, guideline, viewer, capability_key):
     capability = capability_or_404(guideline, capability_key)
     form = LineageForm(request.POST)
@@ -279,7 +281,7 @@ def capability_lineage_view(request, guideline, viewer, capability_key):
             actor=request.user,
             channel=WEB,
         )
-    except GuidelineError as exc:
+    except Refused as exc:
         return _capability(
             request,
             guideline,
@@ -301,7 +303,7 @@ def _test_or_404(capability: Capability, test_id: int) -> Test:
 
 
 @require_POST
-@member_required
+@action_required(Action.TEST_FLAG)
 def test_flag(request, guideline, viewer, capability_key, test_id):
     capability = capability_or_404(guideline, capability_key)
     test = _test_or_404(capability, test_id)
@@ -320,7 +322,7 @@ def test_flag(request, guideline, viewer, capability_key, test_id):
             actor=request.user,
             channel=WEB,
         )
-    except GuidelineError as exc:
+    except Refused as exc:
         return _capability(
             request,
             guideline,
@@ -336,13 +338,13 @@ def test_flag(request, guideline, viewer, capability_key, test_id):
 
 
 @require_POST
-@member_required
+@action_required(Action.TEST_UNFLAG)
 def test_unflag(request, guideline, viewer, capability_key, test_id):
     capability = capability_or_404(guideline, capability_key)
     test = _test_or_404(capability, test_id)
     try:
         flag_clear(test=test, actor=request.user, channel=WEB)
-    except GuidelineError as exc:
+    except Refused as exc:
         return _capability(
             request,
             guideline,

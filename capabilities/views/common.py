@@ -1,4 +1,4 @@
-"""What every workspace page shares: lookups that answer 404, URLs, refusals, role checks."""
+"""What every workspace page shares: lookups that answer 404, URLs, refusals, seat checks."""
 
 from __future__ import annotations
 
@@ -10,27 +10,30 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from capabilities import pages
-from capabilities.models import Capability
-from guidelines.models import EventChannel, Guideline
-from guidelines.selectors import guideline_get
-from guidelines.services import Conflict, GuidelineError, NotAllowed
+from committee.errors import Refused
+from committee.permissions import Action, NotAllowed, require
+from guidelines.errors import refusal_of
+from guidelines.models import Capability, EventChannel, Guideline
+from guidelines.views import guideline_or_404
 
 WEB = EventChannel.WEB
 
+__all__ = [
+    "WEB",
+    "action_required",
+    "capability_or_404",
+    "capability_url",
+    "guideline_or_404",
+    "refused",
+    "status_of",
+    "workspace_url",
+]
 
-def status_of(error: GuidelineError) -> int:
-    if isinstance(error, NotAllowed):
-        return 403
-    if isinstance(error, Conflict):
-        return 409
-    return 400
 
-
-def guideline_or_404(key: str) -> Guideline:
-    guideline = guideline_get(key)
-    if guideline is None:
-        raise Http404(f"No guideline named {key}.")
-    return guideline
+def status_of(refusal: Refused) -> int:
+    """The page's status for a service's refusal: as the API's (``guidelines.errors``)."""
+    found = refusal_of(refusal)
+    return found[0] if found else 400
 
 
 def capability_or_404(guideline: Guideline, key: str) -> Capability:
@@ -61,34 +64,25 @@ def refused(request, guideline: Guideline, message: str):
     )
 
 
-def refusal(viewer: pages.Viewer, *, chair: bool, what: str = "This") -> str:
-    who = "the chair" if chair else "committee members"
-    if viewer.role:
-        return f"{what} is for {who}; you are signed in as a {viewer.role}."
-    return f"{what} is for {who}: sign in first."
-
-
-def _role_required(chair: bool):
+def action_required(action: Action):
     """Refuse early, with a page saying why, before any form is read.
 
-    The services check the same again: this only spares an anonymous visitor
-    or a reviewer a form error on something they may not do at all.
+    The services check the same again (``committee.permissions.require``): this
+    only spares an anonymous visitor or a reviewer a form error on something
+    they may not do at all.
     """
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, key, *args, **kwargs):
             guideline = guideline_or_404(key)
-            viewer = pages.viewer_for(request.user, guideline)
-            allowed = viewer.is_chair if chair else viewer.is_member
-            if not allowed:
-                return refused(request, guideline, refusal(viewer, chair=chair))
+            try:
+                require(request.user, action)
+            except NotAllowed as exc:
+                return refused(request, guideline, str(exc))
+            viewer = pages.viewer_for(request, guideline)
             return view(request, guideline, viewer, *args, **kwargs)
 
         return wrapped
 
     return decorator
-
-
-member_required = _role_required(chair=False)
-chair_required = _role_required(chair=True)

@@ -4,26 +4,29 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_http_methods, require_safe
 
 from capabilities import pages
 from capabilities.forms import WorksheetForm
 from capabilities.selectors import worksheet_csv, worksheet_text
 from capabilities.services import worksheet_import
-from capabilities.views.common import WEB, guideline_or_404, refusal, refused, status_of
+from capabilities.views.common import WEB, guideline_or_404, refused, status_of
+from committee.errors import Refused
+from committee.permissions import Action, NotAllowed, require
 from guidelines.models import Guideline
-from guidelines.services import GuidelineError
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def worksheets(request, key):
     """The worksheets of a guideline, and (for the chair) the upload with its report."""
     guideline = guideline_or_404(key)
-    viewer = pages.viewer_for(request.user, guideline)
+    viewer = pages.viewer_for(request, guideline)
     report, form, status, error = None, None, 200, ""
     if request.method == "POST":
-        if not viewer.is_chair:
-            return refused(
-                request, guideline, refusal(viewer, chair=True, what="Importing a worksheet")
-            )
+        try:
+            require(request.user, Action.WORKSHEET_IMPORT)
+        except NotAllowed as exc:
+            return refused(request, guideline, str(exc))
         form = WorksheetForm(request.POST, request.FILES)
         if form.is_valid():
             try:
@@ -34,7 +37,7 @@ def worksheets(request, key):
                     actor=request.user,
                     channel=WEB,
                 )
-            except GuidelineError as exc:
+            except Refused as exc:
                 status, error = status_of(exc), str(exc)
             else:
                 form = None
@@ -64,6 +67,7 @@ def _worksheet_or_404(guideline: Guideline, name: str):
     return worksheet
 
 
+@require_safe
 def worksheet_download_text(request, key, name):
     worksheet = _worksheet_or_404(guideline_or_404(key), name)
     response = HttpResponse(worksheet_text(worksheet), content_type="text/plain; charset=utf-8")
@@ -71,6 +75,7 @@ def worksheet_download_text(request, key, name):
     return response
 
 
+@require_safe
 def worksheet_download_csv(request, key, name):
     worksheet = _worksheet_or_404(guideline_or_404(key), name)
     response = HttpResponse(worksheet_csv(worksheet), content_type="text/csv; charset=utf-8")

@@ -3,29 +3,29 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from capabilities import pages
 from capabilities.forms import ConsensusForm, OverrideForm, ScoreForm, WorksheetForm
-from capabilities.services import consensus_set, finding_override, score_cast
+from capabilities.services import consensus_set, finding_override, scores_cast, scores_withdraw
 from capabilities.views.common import (
     WEB,
+    action_required,
     capability_or_404,
-    chair_required,
     guideline_or_404,
-    member_required,
     status_of,
     workspace_url,
 )
+from committee.errors import Refused
+from committee.permissions import Action
 from guidelines.models import Guideline
-from guidelines.services import GuidelineError
 
 
+@require_safe
 def workspace(request, key):
     guideline = guideline_or_404(key)
-    viewer = pages.viewer_for(request.user, guideline)
+    viewer = pages.viewer_for(request, guideline)
     return _workspace(request, guideline, viewer)
 
 
@@ -43,6 +43,8 @@ def _workspace(
     override_error: str = "",
 ):
     page = pages.workspace_page(guideline, viewer)
+    # An error that no form of the page caused (withdrawing scores) goes at the top.
+    formless = score_form is None and consensus_form is None
     # ?score=<capability> (or ?decide=) opens that row's form under it.
     score_key = form_row if score_form else request.GET.get("score", "")
     decide_key = form_row if consensus_form else request.GET.get("decide", "")
@@ -60,7 +62,7 @@ def _workspace(
     hidden = (score_form is not None and score_row is None) or (
         consensus_form is not None and decide_row is None
     )
-    top_error = form_error if hidden else ""
+    top_error = form_error if hidden or formless else ""
     override_key, override_unmatched = (), ""
     if override_form is not None:
         override_key = (override_form.data.get("rule"), override_form.data.get("subject"))
@@ -101,7 +103,7 @@ def _paired(form, row) -> list:
 
 
 @require_POST
-@member_required
+@action_required(Action.SCORE)
 def score(request, guideline, viewer, capability_key):
     capability = capability_or_404(guideline, capability_key)
     columns, rows = pages.scoring_rows(guideline, viewer)
@@ -122,17 +124,15 @@ def score(request, guideline, viewer, capability_key):
         if value != (mine[key] or shown[key]) or (whole_line and mine[key] != value)
     }
     try:
-        with transaction.atomic():
-            for criterion, value in cast.items():
-                score_cast(
-                    capability=capability,
-                    scorer=request.user,
-                    criterion=criterion,
-                    value=value,
-                    note=form.cleaned_data["note"],
-                    channel=WEB,
-                )
-    except GuidelineError as exc:
+        if cast:
+            scores_cast(
+                capability=capability,
+                actor=request.user,
+                values=cast,
+                note=form.cleaned_data["note"],
+                channel=WEB,
+            )
+    except Refused as exc:
         return _workspace(
             request,
             guideline,
@@ -151,7 +151,25 @@ def score(request, guideline, viewer, capability_key):
 
 
 @require_POST
-@chair_required
+@action_required(Action.SCORE)
+def score_withdraw(request, guideline, viewer, capability_key):
+    """Withdraw every score the member gave a capability."""
+    capability = capability_or_404(guideline, capability_key)
+    try:
+        withdrawn = scores_withdraw(capability=capability, actor=request.user, channel=WEB)
+    except Refused as exc:
+        return _workspace(request, guideline, viewer, status=status_of(exc), form_error=str(exc))
+    if withdrawn:
+        messages.success(
+            request, f"Withdrew your scores of {capability.key}: {', '.join(withdrawn)}."
+        )
+    else:
+        messages.info(request, f"You had no score of {capability.key} to withdraw.")
+    return redirect(workspace_url(guideline, f"row-{capability.key}"))
+
+
+@require_POST
+@action_required(Action.CONSENSUS_SET)
 def consensus(request, guideline, viewer, capability_key):
     capability = capability_or_404(guideline, capability_key)
     columns = pages.ordered_columns(list(guideline.criteria.all()))
@@ -162,16 +180,8 @@ def consensus(request, guideline, viewer, capability_key):
         )
     decisions = form.decisions()
     try:
-        with transaction.atomic():
-            for criterion, value in decisions.items():
-                consensus_set(
-                    capability=capability,
-                    criterion=criterion,
-                    value=value,
-                    chair=request.user,
-                    channel=WEB,
-                )
-    except GuidelineError as exc:
+        consensus_set(capability=capability, actor=request.user, values=decisions, channel=WEB)
+    except Refused as exc:
         return _workspace(
             request,
             guideline,
@@ -187,7 +197,7 @@ def consensus(request, guideline, viewer, capability_key):
 
 
 @require_POST
-@chair_required
+@action_required(Action.FINDING_OVERRIDE)
 def override(request, guideline, viewer):
     form = OverrideForm(request.POST)
     if not form.is_valid():
@@ -199,10 +209,10 @@ def override(request, guideline, viewer):
             rule=data["rule"],
             subject=data["subject"],
             justification=data["justification"],
-            chair=request.user,
+            actor=request.user,
             channel=WEB,
         )
-    except GuidelineError as exc:
+    except Refused as exc:
         return _workspace(
             request,
             guideline,

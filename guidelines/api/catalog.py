@@ -13,12 +13,12 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from guidelines import testlist
 from guidelines.api.errors import error_response
+from guidelines.errors import GuidelineError
 from guidelines.interop_format.bundle import Bundle
 from guidelines.models import (
     EntryKind,
@@ -28,7 +28,7 @@ from guidelines.models import (
     ProgramKind,
 )
 from guidelines.selectors import guideline_bundle, guideline_get, guideline_latest_approved
-from guidelines.services import GuidelineError, NotAllowed, guideline_start_draft
+from guidelines.services import guideline_start_draft
 
 
 class Kind:
@@ -249,9 +249,8 @@ class DraftCreateView(APIView):
                 actor=request.user,
                 channel=EventChannel.API,
             )
-        except NotAllowed as exc:
-            raise PermissionDenied(str(exc)) from exc
         except GuidelineError as exc:
+            # The name is taken (or unusable): the request conflicts with what exists.
             return error_response(409, "conflict", str(exc))
         created = catalog_queryset().get(pk=draft.pk)
         return Response(GuidelineSerializer(created, context={"request": request}).data, status=201)

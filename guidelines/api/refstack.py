@@ -12,21 +12,17 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from guidelines import serving
-from guidelines.api.errors import Conflict, PreconditionFailed, error_response
-from guidelines.interop_format.reader import FormatError
-from guidelines.models import EventChannel, GuidelineStatus
-from guidelines.selectors import guideline_get, refstack_index
-from guidelines.services import GuidelineError, guideline_import
+from guidelines.api.errors import ERRORS, ErrorBody, error_response
+from guidelines.models import EventChannel
+from guidelines.selectors import refstack_index
+from guidelines.services import guideline_import
 from guidelines.testlist import TestListError
-
-PUBLISHED = {GuidelineStatus.APPROVED, GuidelineStatus.SUPERSEDED}
 
 
 class ImportOutcomeSerializer(serializers.Serializer):
@@ -145,48 +141,33 @@ class GuidelineDocumentView(APIView):
         tags=["Guidelines"],
         summary="Create a guideline, or replace a draft, from its JSON document",
         description=(
-            "The body is a guideline document of any schema generation. Creating needs "
-            "the guidelines.add_guideline permission, replacing guidelines.change_guideline. "
-            "A published (approved or superseded) guideline is not replaced: it changes "
-            "only by flags (2017A D2.1). Send If-Match with the ETag you read to be sure "
-            "nobody changed the draft meanwhile (412 otherwise)."
+            "The body is a guideline document of any schema generation; storing it is the "
+            "chair's. Replacing an existing guideline needs If-Match with the ETag you "
+            "read (428 without it, 412 if someone changed it meanwhile), and keeps its "
+            "status: statuses move through POST /api/v1/catalog/guidelines/{key}/status. "
+            "A published (approved or superseded) guideline is never replaced: it changes "
+            "only by test flags (2017A D2.1), 409."
         ),
         request=OpenApiTypes.OBJECT,
-        responses={200: ImportOutcomeSerializer, 201: ImportOutcomeSerializer},
+        responses={
+            200: ImportOutcomeSerializer,
+            201: ImportOutcomeSerializer,
+            **ERRORS,
+            412: ErrorBody,
+            428: ErrorBody,
+        },
     )
     def put(self, request, key: str):
-        existing = guideline_get(key)
-        needed = "guidelines.change_guideline" if existing else "guidelines.add_guideline"
-        if not request.user.has_perm(needed):
-            raise PermissionDenied(f"Storing guideline {key} needs the {needed} permission.")
-        if existing is not None:
-            if existing.status in PUBLISHED:
-                raise Conflict(
-                    f"Guideline {key} is {existing.status}: a published guideline changes "
-                    "only by flags (2017A D2.1, HACKING D301)."
-                )
-            if_match = request.headers.get("If-Match")
-            if if_match:
-                current = serving.document(key)
-                if current is None or not serving.etag_matches(
-                    if_match, (current.etag, current.gzip_etag)
-                ):
-                    raise PreconditionFailed()
-        elif request.headers.get("If-Match"):
-            raise PreconditionFailed(f"No guideline named {key!r} to match.")
-        try:
-            result = guideline_import(
-                raw=request.body,
-                key=key,
-                filename=f"{key}.json",
-                replace=True,
-                actor=request.user,
-                channel=EventChannel.API,
-            )
-        except FormatError as exc:
-            return error_response(400, "invalid_document", str(exc), {"where": exc.where})
-        except GuidelineError as exc:
-            return error_response(400, "invalid", str(exc))
+        result = guideline_import(
+            raw=request.body,
+            key=key,
+            filename=f"{key}.json",
+            actor=request.user,
+            replace=True,
+            if_match=request.headers.get("If-Match"),
+            if_match_required=True,
+            channel=EventChannel.API,
+        )
         status = 201 if result.outcome == "created" else 200
         response = Response(ImportOutcomeSerializer(result).data, status=status)
         rep = serving.document(key)

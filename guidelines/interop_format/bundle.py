@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from capabilities.models import Capability, Criterion, Test
 from guidelines.models import (
+    Capability,
     Component,
     ComponentEntry,
+    Criterion,
     DesignatedSection,
     Guideline,
     Program,
     ProgramComponent,
     Section,
+    Test,
     TestRepository,
 )
 

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from guidelines.lifecycle import DOCUMENT_SPELLINGS
+
 MISSING: Any = object()
 
 
@@ -69,18 +71,10 @@ TEXT_LIST = Codec("list of strings", _text_list)
 
 def status_codec(review_spelling: str) -> Codec:
     """Guideline status; 1.x says "review", the 2.0 enum says "advisory"."""
-    spellings = {
-        "draft": "draft",
-        "review": "review",
-        "advisory": "review",
-        "approved": "approved",
-        "superseded": "superseded",
-        "superceded": "superseded",  # in 17 real files until 02698b5
-    }
 
     def decode(value):
-        if isinstance(value, str) and value in spellings:
-            return spellings[value]
+        if isinstance(value, str) and value in DOCUMENT_SPELLINGS:
+            return str(DOCUMENT_SPELLINGS[value])
         raise Mismatch("expected one of draft, " + review_spelling + ", approved, superseded")
 
     def encode(value):

@@ -13,10 +13,11 @@ import re
 from collections import Counter
 from typing import Any
 
-from capabilities.models import Capability, Criterion, Test
 from guidelines.models import (
+    Capability,
     Component,
     ComponentEntry,
+    Criterion,
     DesignatedSection,
     EntryKind,
     Guideline,
@@ -25,6 +26,7 @@ from guidelines.models import (
     ProgramComponentRole,
     ProgramKind,
     Section,
+    Test,
     TestRepository,
 )
 

@@ -19,15 +19,18 @@ from functools import cache
 
 from jsonschema import Draft202012Validator
 
+from guidelines.models import CapabilityStatus, SectionStatus
+
 from .fields import pointer_join
+from .patterns import DATE as DATE_PATTERN
 
 GUIDELINE_NAME = r"^([a-z][a-z0-9_-]*\.)?(\d{4}\.(0[1-9]|1[0-2])|(\d{4}\.)?next)$"
 APPROVAL_ID = r"^([a-z][a-z0-9_-]*\.)?\d{4}\.(0[1-9]|1[0-2])$"
 REQUIRED_SINCE = r"^(\d{4}\.(0[1-9]|1[0-2]))?$"
-DATE = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
+DATE = DATE_PATTERN.pattern
 FLAG_REASON = r"^(\[D4\d\d\]|D4\d\d\b)"
-CAPABILITY_STATUSES = ["required", "advisory", "deprecated", "removed"]
-SECTION_STATUSES = CAPABILITY_STATUSES + ["informational"]
+CAPABILITY_STATUSES = list(CapabilityStatus.values)
+SECTION_STATUSES = list(SectionStatus.values)
 
 TEXT = {"type": "string"}
 NAMES = {"type": "array", "items": TEXT}

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from guidelines.models import CapabilityStatus, Guideline, SectionStatus
+
 from .fields import (
     BOOL,
     INT,
@@ -24,8 +26,8 @@ from .fields import (
     status_codec,
 )
 
-CAPABILITY_STATUSES = ("required", "advisory", "deprecated", "removed")
-SECTION_STATUSES = ("required", "advisory", "deprecated", "removed", "informational")
+CAPABILITY_STATUSES = tuple(CapabilityStatus.values)
+SECTION_STATUSES = tuple(SectionStatus.values)
 
 
 def status_lists(prefix: str) -> tuple[Child, ...]:
@@ -227,3 +229,8 @@ GENERATIONS: dict[str, Generation] = {
     version: _generation_1x(version) for version in ("1.2", "1.3", "1.4", "1.5", "1.6")
 }
 GENERATIONS["2.0"] = GENERATION_2_0
+
+
+def generation_of(guideline: Guideline) -> Generation:
+    """The shape of ``guideline``'s own schema generation."""
+    return GENERATIONS[guideline.schema]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from capabilities.models import Test
-from guidelines.models import EntryKind, ProgramKind
+from guidelines.models import EntryKind, ProgramKind, Test
 
 from .bundle import Bundle
 from .fields import write_object

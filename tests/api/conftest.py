@@ -3,9 +3,9 @@ from django.contrib.auth.models import Permission, User
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from committee.models import Role, Seat
 from guidelines.serving import CACHE
 from tests.guidelines.helpers import import_file
-from votes.models import Membership, Role
 
 
 @pytest.fixture(autouse=True)
@@ -45,9 +45,9 @@ def user_with(*codenames, username="member"):
 
 @pytest.fixture
 def editor(db):
-    """A committee member's API client: token auth, may add and change guidelines."""
-    user = user_with("add_guideline", "change_guideline")
-    Membership.objects.create(user=user, role=Role.MEMBER)
+    """The chair's API client, by token: stores whole guideline documents."""
+    user = user_with(username="chair")
+    Seat.objects.create(user=user, role=Role.CHAIR)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
     client.user = user

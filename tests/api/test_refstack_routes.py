@@ -207,7 +207,9 @@ def test_a_drafts_etag_changes_with_every_edit(
     document["metadata"]["os_trademark_approval"]["releases"].append("victoria")
 
     with django_capture_on_commit_callbacks(execute=True):
-        edit = editor.put("/api/v1/guidelines/next", document, format="json")
+        edit = editor.put(
+            "/api/v1/guidelines/next", document, format="json", HTTP_IF_MATCH=before["ETag"]
+        )
     after = anonymous.get("/v1/guidelines/next")
     stale = anonymous.get("/v1/guidelines/next", HTTP_IF_NONE_MATCH=before["ETag"])
 

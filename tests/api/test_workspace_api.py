@@ -4,8 +4,16 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from capabilities.models import Capability, Consensus, Lineage, Score, Test
-from guidelines.models import ComponentEntry, Guideline, GuidelineEvent, RuleOverride
+from capabilities.models import Consensus, Lineage, Score
+from committee.system import system_actor
+from guidelines.models import (
+    Capability,
+    ComponentEntry,
+    Guideline,
+    GuidelineEvent,
+    RuleOverride,
+    Test,
+)
 from guidelines.services import guideline_start_draft
 from tests.guidelines.helpers import export, import_file
 
@@ -63,7 +71,7 @@ def approved(real_files):
 @pytest.fixture
 def draft(approved):
     """``next``, started from 2020.06."""
-    return guideline_start_draft(source=approved)
+    return guideline_start_draft(source=approved, actor=system_actor())
 
 
 def capability(guideline, key="compute-servers-list"):
@@ -442,8 +450,8 @@ def test_a_published_guideline_refuses_edits_naming_d2_1_but_takes_flags(as_memb
     )
 
     for refused in (edit, move, propose):
-        assert refused.status_code == 403
-        assert refused.json()["error"]["code"] == "not_allowed"
+        assert refused.status_code == 409
+        assert refused.json()["error"]["code"] == "rule_refused"
         assert "2017A D2.1" in refused.json()["error"]["message"]
     assert before[2] == state()[2]  # no capability changed
     assert flag.status_code == 200, flag.content

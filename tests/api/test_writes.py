@@ -7,7 +7,9 @@ from django.conf import settings
 from django.test import Client
 from django.utils.crypto import get_random_string
 from drf_spectacular.generators import SchemaGenerator
+from rest_framework.test import APIClient
 
+from committee.models import Role, Seat
 from guidelines.models import Guideline, GuidelineEvent
 
 from .conftest import user_with
@@ -76,14 +78,31 @@ def test_putting_the_same_document_again_changes_nothing(editor, loaded):
     assert Guideline.objects.get(key="next").revision == 1
 
 
-def test_a_user_without_the_permission_is_refused(reader, loaded):
+def test_a_user_without_a_seat_is_refused(reader, loaded):
     put = reader.put("/api/v1/guidelines/next", draft_document(loaded), format="json")
     post = reader.post("/api/v1/drafts", {"source": "2020.06", "name": "x"}, format="json")
 
     assert put.status_code == 403
-    assert "guidelines.change_guideline" in put.json()["error"]["message"]
+    assert "is for the chair" in put.json()["error"]["message"]
     assert post.status_code == 403
     assert not Guideline.objects.filter(key="x").exists()
+
+
+def test_django_model_permissions_do_not_let_anyone_store_a_document(loaded):
+    """Seats decide every write; model permissions are for operators in /admin/ only."""
+    member = user_with("add_guideline", "change_guideline", username="m")
+    Seat.objects.create(user=member, role=Role.MEMBER)
+    client = APIClient()
+    client.force_authenticate(member)
+
+    response = client.put("/api/v1/guidelines/2029.next", draft_document(loaded), format="json")
+
+    assert response.status_code == 403
+    assert (
+        "Storing a whole guideline document is for the chair"
+        in (response.json()["error"]["message"])
+    )
+    assert not Guideline.objects.filter(key="2029.next").exists()
 
 
 def test_a_published_guideline_is_not_replaced(editor, loaded):
@@ -140,7 +159,8 @@ def test_a_token_user_can_start_a_draft(editor, loaded):
 
 
 def test_the_web_session_writes_only_with_a_csrf_token(loaded):
-    user = user_with("add_guideline", "change_guideline", username="chair")
+    user = user_with(username="chair")
+    Seat.objects.create(user=user, role=Role.CHAIR)
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(user)
     body = json.dumps(draft_document(loaded, "2028.next"))

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from committee.system import system_actor
 from guidelines.services import guideline_import
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -113,7 +114,7 @@ def test_a_real_guideline_fits_a_small_phone_and_shows_its_flags(
 ):
     for key in ("2020.06", "orchestration.2020.06"):
         path = real_files[key]
-        guideline_import(raw=path.read_bytes(), key=key, filename=str(path))
+        guideline_import(raw=path.read_bytes(), key=key, filename=str(path), actor=system_actor())
 
     phone = small_phone
     phone.goto(live_server.url + "/")

@@ -5,9 +5,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from committee.system import system_actor
 from guidelines.services import guideline_start_draft
 from tests.browser.test_guideline_pages import assert_no_horizontal_overflow
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import SeatFactory, UserFactory
 from tests.guidelines.helpers import import_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,12 +19,14 @@ FLAVORS = "compute-flavors-list"
 
 @pytest.fixture
 def draft(real_files):
-    return guideline_start_draft(source=import_file(real_files["2020.06"]).guideline)
+    return guideline_start_draft(
+        source=import_file(real_files["2020.06"]).guideline, actor=system_actor()
+    )
 
 
 @pytest.fixture
 def scorer(db):
-    return MembershipFactory(user=UserFactory(username="ana", password=PASSWORD)).user
+    return SeatFactory(user=UserFactory(username="ana", password=PASSWORD)).user
 
 
 def sign_in(page, live_server, next_path):

@@ -2,10 +2,13 @@
 
 import pytest
 
-from capabilities.models import Capability
 from capabilities.selectors import draft_findings
 from capabilities.services import capability_move, finding_override
-from guidelines.services import GuidelineError, NotAllowed, guideline_start_draft
+from committee.permissions import NotAllowed
+from committee.system import system_actor
+from guidelines.errors import GuidelineError
+from guidelines.models import Capability
+from guidelines.services import guideline_start_draft
 from tests.guidelines.helpers import import_file
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def draft(real_files):
-    return guideline_start_draft(source=import_file(real_files["2020.06"]).guideline)
+    return guideline_start_draft(
+        source=import_file(real_files["2020.06"]).guideline, actor=system_actor()
+    )
 
 
 def test_a_change_that_breaks_a_rule_shows_up_as_a_finding(draft, member):
@@ -47,7 +52,7 @@ def test_the_chair_overrides_a_finding_with_a_justification(draft, chair):
         rule=view.finding.rule,
         subject=view.finding.subject,
         justification=reason,
-        chair=chair,
+        actor=chair,
     )
 
     again = next(v for v in draft_findings(draft) if v.finding.key == view.finding.key)
@@ -63,15 +68,15 @@ def test_an_override_needs_the_chair_a_justification_and_a_finding(draft, chair,
     key = dict(guideline=draft, rule=view.finding.rule, subject=view.finding.subject)
 
     with pytest.raises(NotAllowed, match="for the chair"):
-        finding_override(**key, justification="because", chair=member)
+        finding_override(**key, justification="because", actor=member)
     with pytest.raises(GuidelineError, match="needs a written justification"):
-        finding_override(**key, justification="  ", chair=chair)
+        finding_override(**key, justification="  ", actor=chair)
     with pytest.raises(GuidelineError, match="no finding"):
         finding_override(
             guideline=draft,
             rule="2017A A4.6",
             subject="nothing",
             justification="because",
-            chair=chair,
+            actor=chair,
         )
     assert not draft.overrides.exists()

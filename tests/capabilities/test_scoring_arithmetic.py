@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from capabilities.scoring import CRITERIA_ORDER, ScoreError, check_value, total
+from capabilities.arithmetic import CRITERIA_ORDER, ScoreError, check_value, total
 from capabilities.worksheet import WorksheetError, parse, render_csv, render_text
 
 # next.json / 2020.06 weights, in CRITERIA_ORDER; the 2015 weights for contrast.

@@ -9,10 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from capabilities.models import Capability, Consensus, Lineage, Score, Test, Worksheet
+from capabilities.models import Consensus, Lineage, Score, Worksheet
 from capabilities.selectors import draft_findings, scoring_table
-from capabilities.services import score_cast
-from guidelines.models import ComponentEntry, GuidelineEvent, RuleOverride
+from capabilities.services import scores_cast
+from committee.system import system_actor
+from guidelines.models import Capability, ComponentEntry, GuidelineEvent, RuleOverride, Test
 from guidelines.services import guideline_start_draft
 from tests.guidelines.helpers import import_file
 
@@ -34,7 +35,7 @@ def approved(real_files):
 
 @pytest.fixture
 def draft(approved):
-    return guideline_start_draft(source=approved)
+    return guideline_start_draft(source=approved, actor=system_actor())
 
 
 def url(name, *args):
@@ -301,8 +302,8 @@ def test_the_chair_sees_who_disagrees_and_sets_the_consensus(
     client, draft, chair, member, other_member
 ):
     flavors = Capability.objects.get(guideline=draft, key=FLAVORS)
-    score_cast(capability=flavors, scorer=member, criterion="doc", value="1")
-    score_cast(capability=flavors, scorer=other_member, criterion="doc", value="0")
+    scores_cast(capability=flavors, actor=member, values={"doc": "1"})
+    scores_cast(capability=flavors, actor=other_member, values={"doc": "0"})
     client.force_login(chair)
 
     page = workspace(client, decide=FLAVORS)
@@ -340,8 +341,8 @@ def test_scores_are_frozen_on_a_published_guideline(client, approved, member):
 
     assertContains(
         refused,
-        "scores and criteria are frozen once the draft leaves draft status",
-        status_code=403,
+        "scores, criteria and weights are frozen once the draft leaves draft status",
+        status_code=409,
     )
     assert not Score.objects.exists()
 
@@ -628,7 +629,7 @@ def test_a_published_guideline_takes_flags_but_no_other_edit(client, approved, m
         {"date": "2026-05-04", "reason": "[D404] x", "action": "y"},
     )
 
-    assertContains(refused, "a published guideline changes only by test flags", status_code=403)
+    assertContains(refused, "a published guideline changes only by test flags", status_code=409)
     assert flagged.status_code == 302
 
 
@@ -744,26 +745,25 @@ def test_the_guideline_page_links_to_its_workspace(client, draft):
 
 def test_the_change_log_is_newest_first_with_who_when_and_channel(client, draft, member):
     flavors = Capability.objects.get(guideline=draft, key=FLAVORS)
-    score_cast(capability=flavors, scorer=member, criterion="doc", value="0", channel="api")
+    scores_cast(capability=flavors, actor=member, values={"doc": "0"}, channel="api")
 
     log = client.get(url("log", "next"))
 
     html = log.content.decode()
-    assert html.index("member scored compute-flavors-list doc=0") < html.index(
+    assert html.index("member scored compute-flavors-list: doc=0") < html.index(
         "Draft started from 2020.06"
     )
     assertContains(log, '<span class="channel channel--api">API</span>', html=True)
-    assertContains(log, "<dt>doc value</dt>", html=False)
+    assertContains(log, "<dt>doc</dt>", html=False)
 
 
 def test_the_capability_page_lists_each_scorer_with_the_note(client, draft, member, other_member):
     flavors = Capability.objects.get(guideline=draft, key=FLAVORS)
-    score_cast(capability=flavors, scorer=member, criterion="doc", value="1")
-    score_cast(
+    scores_cast(capability=flavors, actor=member, values={"doc": "1"})
+    scores_cast(
         capability=flavors,
-        scorer=other_member,
-        criterion="doc",
-        value="0",
+        actor=other_member,
+        values={"doc": "0"},
         note="the docs are thin",
     )
 
@@ -795,8 +795,8 @@ def test_the_workspace_costs_a_bounded_number_of_queries(
     # Many more scores, disagreements and events cost no more queries.
     for capability in Capability.objects.filter(guideline=draft)[:20]:
         for criterion in ("doc", "tools", "stable"):
-            score_cast(capability=capability, scorer=member, criterion=criterion, value="1")
-            score_cast(capability=capability, scorer=other_member, criterion=criterion, value="0")
+            scores_cast(capability=capability, actor=member, values={criterion: "1"})
+            scores_cast(capability=capability, actor=other_member, values={criterion: "0"})
     with CaptureQueriesContext(connection) as many:
         workspace(client, score=FLAVORS)
 

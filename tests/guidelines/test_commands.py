@@ -9,8 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from capabilities.models import Capability
-from guidelines.models import Guideline
+from guidelines.models import Capability, Guideline
 
 from .conftest_paths import REPO
 

@@ -12,11 +12,10 @@ import json
 import pytest
 from jsonschema import Draft202012Validator
 
-from capabilities.models import Capability, Criterion, Test
 from guidelines.interop_format.fields import field_set
 from guidelines.interop_format.schemas import schema_for
 from guidelines.interop_format.specs import GENERATIONS
-from guidelines.models import Guideline, Program
+from guidelines.models import Capability, Criterion, Guideline, Program, Test
 
 from .helpers import export, import_doc
 

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from committee.system import system_actor
 from guidelines.models import Guideline, SchemaGeneration
 from guidelines.pages import newest_first
 from guidelines.services import guideline_import
@@ -30,7 +31,9 @@ def real(real_files):
         stored = []
         for key in keys:
             path = real_files[key]
-            result = guideline_import(raw=path.read_bytes(), key=key, filename=str(path))
+            result = guideline_import(
+                raw=path.read_bytes(), key=key, filename=str(path), actor=system_actor()
+            )
             stored.append(result.guideline)
         return stored
 

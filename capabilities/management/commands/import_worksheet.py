@@ -3,9 +3,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from capabilities.services import worksheet_import
+from committee.errors import Refused
+from committee.system import system_actor
 from guidelines.models import EventChannel
 from guidelines.selectors import guideline_get
-from guidelines.services import GuidelineError
 
 
 class Command(BaseCommand):
@@ -37,9 +38,13 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {exc}") from exc
         try:
             report = worksheet_import(
-                guideline=target, text=text, name=name or path.name, channel=EventChannel.IMPORT
+                guideline=target,
+                text=text,
+                name=name or path.name,
+                actor=system_actor(),
+                channel=EventChannel.IMPORT,
             )
-        except GuidelineError as exc:
+        except Refused as exc:
             raise CommandError(str(exc)) from exc
         for note in report.notes:
             self.stdout.write(f"  {note}")

@@ -3,8 +3,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from committee.errors import Refused
+from committee.system import system_actor
 from guidelines.interop_format.reader import FormatError
-from guidelines.services import GuidelineError, guideline_import
+from guidelines.services import guideline_import
 
 
 def is_json_schema(path: Path) -> bool:
@@ -37,7 +39,9 @@ class Command(BaseCommand):
         "Import interop guideline documents (schema 1.2 to 2.0). A guideline's name is "
         "its file name without .json (2020.06, next, orchestration.2020.06). Each file is "
         "one transaction: a file that fails leaves nothing behind. Re-importing a file "
-        "changes nothing. Exits non-zero if any file failed."
+        "changes nothing. --replace overwrites drafts and guidelines in review, never a "
+        "published guideline (2017A D2.1). Acts as the system user, whom the change log "
+        "names. Exits non-zero if any file failed."
     )
 
     def add_arguments(self, parser):
@@ -50,7 +54,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--replace",
             action="store_true",
-            help="overwrite a guideline whose stored content differs",
+            help="overwrite a draft (or a guideline in review) whose stored content differs; "
+            "published guidelines change only by flags",
         )
 
     def handle(self, *args, paths, replace, verbosity, **options):
@@ -58,13 +63,18 @@ class Command(BaseCommand):
         if not files:
             raise CommandError(f"no *.json files in {', '.join(paths)}")
         outcomes = dict.fromkeys(["created", "replaced", "unchanged", "failed"], 0)
+        actor = system_actor()
         for path in files:
             key = path.name.removesuffix(".json")
             try:
                 result = guideline_import(
-                    raw=path.read_bytes(), key=key, filename=str(path), replace=replace
+                    raw=path.read_bytes(),
+                    key=key,
+                    filename=str(path),
+                    replace=replace,
+                    actor=actor,
                 )
-            except (FormatError, GuidelineError, OSError) as exc:
+            except (FormatError, Refused, OSError) as exc:
                 outcomes["failed"] += 1
                 self.stderr.write(self.style.ERROR(f"{path}: {exc}"))
                 continue

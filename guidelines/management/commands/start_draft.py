@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from committee.errors import Refused
+from committee.system import system_actor
 from guidelines.selectors import guideline_get, guideline_latest_approved
-from guidelines.services import GuidelineError, draft_name_for, guideline_start_draft
+from guidelines.services import draft_name_for, guideline_start_draft
 
 
 class Command(BaseCommand):
@@ -35,8 +37,8 @@ class Command(BaseCommand):
             if original is None:
                 raise CommandError(f"no guideline named {source!r}")
         try:
-            draft = guideline_start_draft(source=original, name=name)
-        except GuidelineError as exc:
+            draft = guideline_start_draft(source=original, name=name, actor=system_actor())
+        except Refused as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"started draft {draft.key} from {original.key} "

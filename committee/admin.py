@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from votes.models import Membership
+from committee.models import Seat
 
 
-@admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    """Operators appoint committee members and chairs here."""
+@admin.register(Seat)
+class SeatAdmin(admin.ModelAdmin):
+    """Operators seat committee members and chairs here (Django's model permissions)."""
 
     list_display = ["user", "role", "affiliation", "valid_from", "valid_to"]
     list_filter = ["role"]

@@ -9,14 +9,17 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import renderers, serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from capabilities.api_workspace.common import ERRORS, TAGS, WorkspaceView, guideline_or_404
+from capabilities.api.common import TAGS
 from capabilities.selectors import worksheet_csv, worksheet_text
 from capabilities.services import worksheet_import
+from guidelines.api.errors import ERRORS
+from guidelines.api.lookups import guideline_or_404
 from guidelines.models import EventChannel
 
 
-class WorksheetUploadView(WorkspaceView):
+class WorksheetUploadView(APIView):
     """Import a worksheet (like scoring.txt) into a draft: the chair's.
 
     Each line naming a capability sets its consensus scores, and its
@@ -99,7 +102,7 @@ class WorksheetCSVRenderer(WorksheetTextRenderer):
     parameters=[OpenApiParameter("format", str, enum=["txt", "csv"], description="default txt")],
     responses={(200, "text/plain"): OpenApiTypes.STR, (200, "text/csv"): OpenApiTypes.STR},
 )
-class WorksheetDownloadView(WorkspaceView):
+class WorksheetDownloadView(APIView):
     """The worksheet with totals and asterisks recomputed: ``?format=txt`` (default) or ``csv``.
 
     txt is scoring.txt as the committee writes it; csv is tabulated_scores.csv.

@@ -1,4 +1,4 @@
-"""Capabilities and test flags in a draft: propose, edit, move, rename, regroup, flag."""
+"""Capabilities in a draft: propose, edit, move, rename, regroup."""
 
 from __future__ import annotations
 
@@ -6,29 +6,24 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from capabilities.api import CapabilityViewSet
-from capabilities.api_workspace.common import (
-    ERRORS,
+from capabilities.api.common import (
+    EDIT_ERRORS,
     TAGS,
     CapabilityOutput,
-    ConflictBody,
-    TestOutput,
-    WorkspaceView,
-    capability_or_404,
     capability_output,
-    guideline_or_404,
-    test_or_404,
 )
 from capabilities.services import (
     capability_move,
     capability_propose,
     capability_rename,
     capability_update,
-    flag_clear,
-    flag_set,
     lineage_record,
 )
+from guidelines.api.errors import ERRORS
+from guidelines.api.lookups import capability_or_404, guideline_or_404
+from guidelines.api.parts import CapabilityViewSet
 from guidelines.models import CapabilityStatus, EventChannel
 
 
@@ -48,7 +43,7 @@ VERSION_HELP = (
 )
 
 
-class CapabilityProposeView(WorkspaceView):
+class CapabilityProposeView(APIView):
     """Propose a new capability in a draft, listed in one component (advisory by default)."""
 
     class InputSerializer(serializers.Serializer):
@@ -97,7 +92,7 @@ class CapabilityProposeView(WorkspaceView):
 _capability_read = CapabilityViewSet.as_view({"get": "retrieve"})
 
 
-class CapabilityUpdateView(WorkspaceView):
+class CapabilityUpdateView(APIView):
     """Edit a capability's project, description, admin flag or required_since."""
 
     class InputSerializer(serializers.Serializer):
@@ -128,7 +123,7 @@ class CapabilityUpdateView(WorkspaceView):
         tags=TAGS,
         operation_id="capability_update",
         request=InputSerializer,
-        responses={200: CapabilityOutput, 409: ConflictBody, **ERRORS},
+        responses={200: CapabilityOutput, **EDIT_ERRORS},
     )
     def patch(self, request, pk):
         capability = capability_or_404(pk)
@@ -146,7 +141,7 @@ class CapabilityUpdateView(WorkspaceView):
         return Response(capability_output(capability.pk))
 
 
-class CapabilityMoveView(WorkspaceView):
+class CapabilityMoveView(APIView):
     """List a capability under a status in a component (and under no other status there)."""
 
     class InputSerializer(serializers.Serializer):
@@ -161,7 +156,7 @@ class CapabilityMoveView(WorkspaceView):
         tags=TAGS,
         operation_id="capability_move",
         request=InputSerializer,
-        responses={200: CapabilityOutput, 409: ConflictBody, **ERRORS},
+        responses={200: CapabilityOutput, **EDIT_ERRORS},
     )
     def post(self, request, pk):
         capability = capability_or_404(pk)
@@ -178,7 +173,7 @@ class CapabilityMoveView(WorkspaceView):
         return Response(capability_output(capability.pk))
 
 
-class CapabilityRenameView(WorkspaceView):
+class CapabilityRenameView(APIView):
     """Rename a capability everywhere in its guideline; the old name is kept as lineage."""
 
     class InputSerializer(serializers.Serializer):
@@ -192,7 +187,7 @@ class CapabilityRenameView(WorkspaceView):
         tags=TAGS,
         operation_id="capability_rename",
         request=InputSerializer,
-        responses={200: CapabilityOutput, 409: ConflictBody, **ERRORS},
+        responses={200: CapabilityOutput, **EDIT_ERRORS},
     )
     def post(self, request, pk):
         capability = capability_or_404(pk)
@@ -208,7 +203,7 @@ class CapabilityRenameView(WorkspaceView):
         return Response(capability_output(capability.pk))
 
 
-class LineageRecordView(WorkspaceView):
+class LineageRecordView(APIView):
     """Record the capabilities of the previous guideline this one was made from (a regroup)."""
 
     class InputSerializer(serializers.Serializer):
@@ -236,45 +231,3 @@ class LineageRecordView(WorkspaceView):
             channel=EventChannel.API,
         )
         return Response(capability_output(capability.pk))
-
-
-class TestFlagView(WorkspaceView):
-    """A test's flag: PUT sets it (allowed on published guidelines too), DELETE removes it.
-
-    One view for both: they are the two writes of one URL.
-    """
-
-    class InputSerializer(serializers.Serializer):
-        # Blank values reach the service, whose message says what a flag needs.
-        date = serializers.CharField(allow_blank=True, help_text="YYYY-MM-DD")
-        reason = serializers.CharField(
-            allow_blank=True, help_text="Starts with its flag type, [D400] to [D406] (D309)"
-        )
-        action = serializers.CharField(allow_blank=True, help_text="What will resolve it")
-
-        class Meta:
-            ref_name = "TestFlagInput"
-
-    @extend_schema(
-        tags=TAGS,
-        operation_id="test_flag_set",
-        request=InputSerializer,
-        responses={200: TestOutput, **ERRORS},
-    )
-    def put(self, request, pk):
-        test = test_or_404(pk)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        flag_set(test=test, actor=request.user, channel=EventChannel.API, **data.validated_data)
-        return Response(TestOutput(test_or_404(pk)).data)
-
-    @extend_schema(
-        tags=TAGS,
-        operation_id="test_flag_clear",
-        request=None,
-        responses={200: TestOutput, **ERRORS},
-    )
-    def delete(self, request, pk):
-        test = test_or_404(pk)
-        flag_clear(test=test, actor=request.user, channel=EventChannel.API)
-        return Response(TestOutput(test_or_404(pk)).data)

@@ -5,19 +5,16 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from capabilities.api import Status
-from capabilities.api_workspace.common import (
-    ERRORS,
-    TAGS,
-    WorkspaceView,
-    capability_or_404,
-    guideline_or_404,
-)
-from capabilities.models import Capability, ScoreValue
+from capabilities.api.common import TAGS
+from capabilities.models import ScoreValue
 from capabilities.selectors import CapabilityScore, scoring_table
-from capabilities.services import consensus_set, score_cast
-from guidelines.models import EventChannel
+from capabilities.services import consensus_set, scores_cast, scores_withdraw
+from guidelines.api.errors import ERRORS
+from guidelines.api.lookups import capability_or_404, guideline_or_404
+from guidelines.api.parts import Status
+from guidelines.models import Capability, EventChannel
 
 VALUE_ERRORS = {
     "invalid_choice": '"{input}" is not a score: use 1 (met), 0 (not met) or ? (not decided).'
@@ -69,7 +66,7 @@ def scoring_row(capability: Capability) -> tuple[CapabilityScore, int | None]:
     return next(row for row in table.rows if row.capability.pk == capability.pk), table.cutoff
 
 
-class ScoringView(WorkspaceView):
+class ScoringView(APIView):
     """Every capability's values, total and disagreements, with the criteria and the cut-off."""
 
     class OutputSerializer(serializers.Serializer):
@@ -112,8 +109,87 @@ class ScoringView(WorkspaceView):
         return Response(self.OutputSerializer(data, context={"cutoff": table.cutoff}).data)
 
 
-class ScoreCastView(WorkspaceView):
-    """Your own score of a capability on one criterion (or ``non-admin``): 1, 0 or ?."""
+class ScoreOutput(serializers.Serializer):
+    """What your scores are now, with the capability's line of the table."""
+
+    scorer = serializers.CharField()
+    values = serializers.DictField(
+        child=serializers.CharField(), help_text="criterion -> your score (1, 0 or ?)"
+    )
+    capability = ScoringRow(help_text="The capability's line of the table, after the change")
+
+    class Meta:
+        ref_name = "ScoresOutput"
+
+
+def scores_output(request, capability: Capability) -> Response:
+    row, cutoff = scoring_row(capability)
+    output = {
+        "scorer": request.user.get_username(),
+        "values": {
+            criterion: by_scorer[request.user.get_username()]
+            for criterion, by_scorer in row.scores.items()
+            if request.user.get_username() in by_scorer
+        },
+        "capability": row,
+    }
+    return Response(ScoreOutput(output, context={"cutoff": cutoff}).data)
+
+
+class ScoresView(APIView):
+    """Your own scores of a capability: several criteria in one call, or withdraw them all.
+
+    PUT ``{"values": {"deployed": "1", "doc": "0", "non-admin": "1"}, "note": "..."}``
+    scores every criterion given, all or none, recorded as one change. DELETE
+    withdraws every score you gave the capability.
+    """
+
+    class InputSerializer(serializers.Serializer):
+        values = serializers.DictField(
+            child=serializers.ChoiceField(ScoreValue.choices, error_messages=VALUE_ERRORS),
+            allow_empty=False,
+            help_text="criterion (or non-admin) -> 1, 0 or ?",
+        )
+        note = serializers.CharField(required=False, allow_blank=True, default="")
+
+        class Meta:
+            ref_name = "ScoresCastInput"
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="scores_cast",
+        request=InputSerializer,
+        responses={200: ScoreOutput, **ERRORS},
+    )
+    def put(self, request, pk):
+        capability = capability_or_404(pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        scores_cast(
+            capability=capability,
+            actor=request.user,
+            channel=EventChannel.API,
+            **data.validated_data,
+        )
+        return scores_output(request, capability)
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="scores_withdraw",
+        request=None,
+        responses={200: ScoreOutput, **ERRORS},
+    )
+    def delete(self, request, pk):
+        capability = capability_or_404(pk)
+        scores_withdraw(capability=capability, actor=request.user, channel=EventChannel.API)
+        return scores_output(request, capability)
+
+
+class ScoreView(APIView):
+    """Your own score of a capability on one criterion (or ``non-admin``): 1, 0 or ?.
+
+    DELETE withdraws it.
+    """
 
     class InputSerializer(serializers.Serializer):
         value = serializers.ChoiceField(ScoreValue.choices, error_messages=VALUE_ERRORS)
@@ -124,13 +200,25 @@ class ScoreCastView(WorkspaceView):
 
     class OutputSerializer(serializers.Serializer):
         criterion = serializers.CharField()
-        value = serializers.CharField()
+        value = serializers.CharField(allow_null=True, help_text="null once withdrawn")
         note = serializers.CharField()
         scorer = serializers.CharField()
         capability = ScoringRow(help_text="The capability's line of the table, after the score")
 
         class Meta:
             ref_name = "ScoreCastOutput"
+
+    def answer(self, request, capability: Capability, criterion: str):
+        score = capability.scores.filter(scorer=request.user, criterion=criterion).first()
+        row, cutoff = scoring_row(capability)
+        output = {
+            "criterion": criterion,
+            "value": score.value if score else None,
+            "note": score.note if score else "",
+            "scorer": request.user.get_username(),
+            "capability": row,
+        }
+        return Response(self.OutputSerializer(output, context={"cutoff": cutoff}).data)
 
     @extend_schema(
         tags=TAGS,
@@ -142,25 +230,33 @@ class ScoreCastView(WorkspaceView):
         capability = capability_or_404(pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        score = score_cast(
+        scores_cast(
             capability=capability,
-            scorer=request.user,
-            criterion=criterion,
+            actor=request.user,
+            values={criterion: data.validated_data["value"]},
+            note=data.validated_data["note"],
             channel=EventChannel.API,
-            **data.validated_data,
         )
-        row, cutoff = scoring_row(capability)
-        output = {
-            "criterion": score.criterion,
-            "value": score.value,
-            "note": score.note,
-            "scorer": score.scorer.get_username(),
-            "capability": row,
-        }
-        return Response(self.OutputSerializer(output, context={"cutoff": cutoff}).data)
+        return self.answer(request, capability, criterion)
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="score_withdraw",
+        request=None,
+        responses={200: OutputSerializer, **ERRORS},
+    )
+    def delete(self, request, pk, criterion):
+        capability = capability_or_404(pk)
+        scores_withdraw(
+            capability=capability,
+            actor=request.user,
+            criteria=[criterion],
+            channel=EventChannel.API,
+        )
+        return self.answer(request, capability, criterion)
 
 
-class ConsensusSetView(WorkspaceView):
+class ConsensusSetView(APIView):
     """The committee's score on one criterion, set by the chair where scorers disagree."""
 
     class InputSerializer(serializers.Serializer):
@@ -189,11 +285,10 @@ class ConsensusSetView(WorkspaceView):
         capability = capability_or_404(pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        consensus = consensus_set(
+        (consensus,) = consensus_set(
             capability=capability,
-            criterion=criterion,
-            value=data.validated_data["value"],
-            chair=request.user,
+            values={criterion: data.validated_data["value"]},
+            actor=request.user,
             channel=EventChannel.API,
         )
         row, cutoff = scoring_row(capability)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from capabilities.api_workspace.common import ERRORS, TAGS, WorkspaceView, guideline_or_404
+from capabilities.api.common import TAGS
 from capabilities.selectors import draft_findings
 from capabilities.services import finding_override
+from guidelines.api.errors import ERRORS
+from guidelines.api.lookups import guideline_or_404
 from guidelines.models import EventChannel
 
 
@@ -33,7 +36,7 @@ class FindingOutput(serializers.Serializer):
         ref_name = "Finding"
 
 
-class FindingListView(WorkspaceView):
+class FindingListView(APIView):
     """The process rules' findings on a guideline against the one it replaces."""
 
     @extend_schema(
@@ -46,7 +49,7 @@ class FindingListView(WorkspaceView):
         return Response(FindingOutput(draft_findings(guideline), many=True).data)
 
 
-class FindingOverrideView(WorkspaceView):
+class FindingOverrideView(APIView):
     """The chair accepts a finding with a written justification; it stays listed, marked."""
 
     class InputSerializer(serializers.Serializer):
@@ -68,7 +71,7 @@ class FindingOverrideView(WorkspaceView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         override = finding_override(
-            guideline=guideline, chair=request.user, channel=EventChannel.API, **data.validated_data
+            guideline=guideline, actor=request.user, channel=EventChannel.API, **data.validated_data
         )
         found = next(
             view

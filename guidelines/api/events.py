@@ -6,7 +6,7 @@ import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
-from capabilities.api_workspace.common import TAGS, guideline_or_404
+from guidelines.api.lookups import guideline_or_404
 from guidelines.models import EventChannel, EventKind, GuidelineEvent
 
 
@@ -22,7 +22,7 @@ class EventFilter(django_filters.FilterSet):
 
 class EventOutput(serializers.ModelSerializer):
     actor = serializers.CharField(
-        source="actor.username", allow_null=True, help_text="null: an operator's command"
+        source="actor.username", help_text='"system" for a command an operator ran'
     )
     data = serializers.JSONField(help_text='For a change: "before" and "after"')
 
@@ -32,7 +32,7 @@ class EventOutput(serializers.ModelSerializer):
         ref_name = "GuidelineEvent"
 
 
-@extend_schema(tags=TAGS)
+@extend_schema(tags=["Workspace"])
 class GuidelineEventListView(generics.ListAPIView):
     """Every change to a guideline, newest first; filter by kind, channel and subject."""
 

@@ -1,4 +1,4 @@
-"""Capabilities, tests and criteria across guidelines, for tooling and the pages.
+"""Capabilities, tests and criteria across guidelines, for tooling and the pages: reads.
 
 A capability's status belongs to (guideline, component, capability), so each
 capability and test row carries its ``statuses``: one entry per component
@@ -13,13 +13,16 @@ import django_filters
 from django.db.models import Count, Exists, OuterRef, Q
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
-from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from capabilities.models import Capability, Criterion, Test
-from capabilities.services import criterion_update
-from guidelines.models import CapabilityStatus, ComponentEntry, EntryKind, EventChannel
-from guidelines.services import GuidelineError, NotAllowed
+from guidelines.models import (
+    Capability,
+    CapabilityStatus,
+    ComponentEntry,
+    Criterion,
+    EntryKind,
+    Test,
+)
 
 
 def statuses_of(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], list[dict]]:
@@ -257,12 +260,6 @@ class TestViewSet(StatusesInContext, viewsets.ReadOnlyModelViewSet):
         return {(t.capability.guideline_id, t.capability.key) for t in rows}
 
 
-class CriterionInput(serializers.Serializer):
-    name = serializers.CharField(required=False)
-    description = serializers.CharField(required=False)
-    weight = serializers.IntegerField(required=False, min_value=0)
-
-
 @extend_schema(tags=["Capabilities and tests"])
 class CriterionViewSet(viewsets.ReadOnlyModelViewSet):
     """Scoring criteria and their weights, per guideline."""
@@ -271,26 +268,28 @@ class CriterionViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = CriterionFilter
     queryset = Criterion.objects.select_related("guideline").order_by("guideline__key", "position")
 
-    @extend_schema(
-        request=CriterionInput,
-        responses=CriterionSerializer,
-        description="The chair changes a criterion of a draft; frozen once the draft leaves "
-        "draft status (2017A A4.3).",
-    )
-    def partial_update(self, request, pk=None):
-        data = CriterionInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        if not data.validated_data:
-            raise ValidationError({"weight": ["Send at least one of name, description, weight."]})
-        try:
-            criterion = criterion_update(
-                criterion=self.get_object(),
-                changes=data.validated_data,
-                actor=request.user,
-                channel=EventChannel.API,
-            )
-        except NotAllowed as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except GuidelineError as exc:
-            raise ValidationError({"weight": [str(exc)]}) from exc
-        return Response(CriterionSerializer(criterion).data)
+
+# What writes that change a test answer (flags here, the workspace's capability
+# edits): the test with its flag.
+
+
+class CapabilityTestOutput(serializers.ModelSerializer):
+    flag = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Test
+        fields = ["id", "name", "idempotent_id", "aliases", "is_flagged", "flag"]
+        ref_name = "WorkspaceCapabilityTest"
+
+    @extend_schema_field(FlagSerializer(allow_null=True))
+    def get_flag(self, test):
+        return FlagSerializer(test).data if test.is_flagged else None
+
+
+class TestOutput(CapabilityTestOutput):
+    guideline = serializers.CharField(source="capability.guideline.key")
+    capability = serializers.CharField(source="capability.key")
+
+    class Meta(CapabilityTestOutput.Meta):
+        fields = ["id", "guideline", "capability", *CapabilityTestOutput.Meta.fields[1:]]
+        ref_name = "WorkspaceTest"

@@ -1,0 +1,132 @@
+"""Who may do what: the one place that answers it.
+
+Every write service, in every app, calls ``require(actor, Action.X)`` before it
+changes anything; pages call ``may`` only so as not to offer a control the
+service would refuse. The answer is the actor's *standing*, read from their
+current seat (``committee.models.Seat``):
+
+- anonymous: not signed in;
+- reviewer: signed in without a seat; reads and (later) comments;
+- member and chair: the committee;
+- system: the command line (``committee.system``), for what operators run.
+
+What a guideline's state allows (a published guideline changes only by flags,
+scores freeze after the draft...) is not decided here: that is the process
+rules' business (``guidelines.lifecycle``), checked by the same services under
+the guideline's row lock. Django's model permissions are left to operators in
+``/admin/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from committee.errors import Refused
+from committee.models import Role, Seat
+from committee.system import is_system
+
+
+class Standing(StrEnum):
+    ANONYMOUS = "anonymous"
+    REVIEWER = "reviewer"
+    MEMBER = "member"
+    CHAIR = "chair"
+    SYSTEM = "system"
+
+
+COMMITTEE = frozenset({Standing.MEMBER, Standing.CHAIR})
+CHAIR = frozenset({Standing.CHAIR})
+
+
+class Action(StrEnum):
+    GUIDELINE_STORE = "guideline.store"
+    DRAFT_START = "draft.start"
+    GUIDELINE_MOVE = "guideline.move"
+    CAPABILITY_PROPOSE = "capability.propose"
+    CAPABILITY_EDIT = "capability.edit"
+    TEST_FLAG = "test.flag"
+    TEST_UNFLAG = "test.unflag"
+    SCORE = "score"
+    CONSENSUS_SET = "consensus.set"
+    CRITERION_EDIT = "criterion.edit"
+    WORKSHEET_IMPORT = "worksheet.import"
+    FINDING_OVERRIDE = "finding.override"
+
+
+@dataclass(frozen=True)
+class Rule:
+    label: str  # what the refusal calls the action: "Setting the consensus score"
+    standings: frozenset[Standing]  # who may
+
+    @property
+    def who(self) -> str:
+        return "committee members" if Standing.MEMBER in self.standings else "the chair"
+
+
+# The declared table: every action any service performs, and who may perform it.
+RULES: dict[Action, Rule] = {
+    Action.GUIDELINE_STORE: Rule("Storing a whole guideline document", CHAIR | {Standing.SYSTEM}),
+    Action.DRAFT_START: Rule("Starting a draft", COMMITTEE | {Standing.SYSTEM}),
+    Action.GUIDELINE_MOVE: Rule("Moving a guideline to another status", CHAIR | {Standing.SYSTEM}),
+    Action.CAPABILITY_PROPOSE: Rule("Proposing a capability", COMMITTEE),
+    Action.CAPABILITY_EDIT: Rule("Editing a capability", COMMITTEE),
+    Action.TEST_FLAG: Rule("Flagging a test", COMMITTEE),
+    Action.TEST_UNFLAG: Rule("Unflagging a test", COMMITTEE),
+    Action.SCORE: Rule("Scoring", COMMITTEE),
+    Action.CONSENSUS_SET: Rule("Setting the consensus score", CHAIR),
+    Action.CRITERION_EDIT: Rule("Changing criteria and weights", CHAIR),
+    Action.WORKSHEET_IMPORT: Rule("Importing a scoring worksheet", CHAIR | {Standing.SYSTEM}),
+    Action.FINDING_OVERRIDE: Rule("Overriding a process finding", CHAIR),
+}
+
+
+class NotAllowed(Refused):
+    """The actor's standing does not allow the action; the message says who may."""
+
+    def __init__(self, message: str, *, action: Action | None = None):
+        super().__init__(message)
+        self.action = action
+
+
+def standing_of(user) -> Standing:
+    """The actor's standing now. ``None`` is nobody: anonymous, never "anyone"."""
+    if user is None or not user.is_authenticated:
+        return Standing.ANONYMOUS
+    if is_system(user):
+        return Standing.SYSTEM
+    roles = set(Seat.objects.current().filter(user=user).values_list("role", flat=True))
+    if Role.CHAIR in roles:
+        return Standing.CHAIR
+    if Role.MEMBER in roles:
+        return Standing.MEMBER
+    return Standing.REVIEWER
+
+
+def standing_in(request) -> Standing:
+    """The signed-in person's standing, read once per request for the pages.
+
+    Pages ask it to decide which controls to offer; services never use it:
+    they read the standing afresh, in their transaction.
+    """
+    if not hasattr(request, "_committee_standing"):
+        request._committee_standing = standing_of(getattr(request, "user", None))
+    return request._committee_standing
+
+
+def may(user, action: Action, *, standing: Standing | None = None) -> bool:
+    """Whether ``user`` may perform ``action``; pass ``standing`` if already known."""
+    return (standing or standing_of(user)) in RULES[action].standings
+
+
+def require(user, action: Action) -> Standing:
+    """Refuse with NotAllowed unless ``user`` may perform ``action``; their standing if so."""
+    standing = standing_of(user)
+    if standing in RULES[action].standings:
+        return standing
+    rule = RULES[action]
+    if standing == Standing.ANONYMOUS:
+        raise NotAllowed(f"{rule.label} is for {rule.who}: sign in first.", action=action)
+    raise NotAllowed(
+        f"{rule.label} is for {rule.who}; you are signed in as a {standing}.", action=action
+    )

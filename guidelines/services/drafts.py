@@ -1,0 +1,73 @@
+"""Starting the next draft as a copy of a guideline (2017A A1.1, A1.2)."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from committee.permissions import Action, require
+from guidelines.errors import GuidelineError
+from guidelines.interop_format.fields import field_set
+from guidelines.interop_format.specs import generation_of
+from guidelines.models import EventChannel, EventKind, Guideline, GuidelineEvent, GuidelineStatus
+from guidelines.selectors import guideline_bundle
+from guidelines.services.changes import forget_served_at_commit
+from guidelines.services.importing import bundle_save, guideline_key_validate
+
+
+def draft_name_for(source: Guideline) -> str:
+    """2017A A1.2: the working name is ``next``; an add-on's is ``<add-on>.next``."""
+    return f"{source.family}.next" if source.family else "next"
+
+
+def guideline_start_draft(
+    *,
+    source: Guideline,
+    actor,
+    name: str | None = None,
+    channel: str = EventChannel.COMMAND,
+) -> Guideline:
+    """Start a new draft as a copy of ``source`` (2017A A1.1, A1.2).
+
+    The copy differs from its source only in its name, status (draft) and
+    ``replaces`` (the source).
+    """
+    require(actor, Action.DRAFT_START)
+    name = name or draft_name_for(source)
+    guideline_key_validate(name)
+    taken = f"guideline {name} already exists; choose another name with --name"
+    if Guideline.objects.filter(key=name).exists():
+        raise GuidelineError(taken)
+    try:
+        return _draft_store(source=source, name=name, actor=actor, channel=channel)
+    except IntegrityError:
+        # Two starts of the same name raced: the loser hits the unique key.
+        if Guideline.objects.filter(key=name).exists():
+            raise GuidelineError(taken) from None
+        raise
+
+
+@transaction.atomic
+def _draft_store(*, source: Guideline, name: str, actor, channel: str) -> Guideline:
+    # A fresh instance: the bundle's rows become the draft's, and the
+    # caller's ``source`` must keep describing the source.
+    bundle = guideline_bundle(Guideline.objects.get(pk=source.pk))
+    draft = bundle.guideline
+    draft.pk = None
+    draft._state.adding = True
+    draft.key = name
+    draft.revision = 1
+    spec = generation_of(draft).guideline
+    field_set(draft, spec, "doc_id", name)
+    field_set(draft, spec, "status", GuidelineStatus.DRAFT)
+    field_set(draft, spec, "replaces", source.key)
+    bundle_save(bundle)
+    forget_served_at_commit(name)
+    GuidelineEvent.objects.create(
+        guideline=draft,
+        kind=EventKind.DRAFT_STARTED,
+        channel=channel,
+        actor=actor,
+        summary=f"Draft started from {source.key}",
+        data={"source": source.key},
+    )
+    return draft

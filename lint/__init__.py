@@ -1,0 +1,1 @@
+"""The project's own import-linter contracts (see ``[tool.importlinter]`` in pyproject.toml)."""
