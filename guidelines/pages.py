@@ -15,6 +15,7 @@ from django.db.models import Count, OuterRef, Subquery
 
 from guidelines.diff import guideline_diff
 from guidelines.display import shown
+from guidelines.lifecycle import Change, allows
 from guidelines.models import (
     Capability,
     CapabilityStatus,
@@ -163,6 +164,11 @@ class GuidelinePage:
     warnings: list[list[str]] = field(default_factory=list)
     # The other guidelines, for the "Compare with" form: its own family first.
     compare_with: list[Guideline] = field(default_factory=list)
+
+    @property
+    def takes_edits(self) -> bool:
+        """Its status lets its content change: a draft, or a guideline in review."""
+        return allows(self.guideline.status, Change.CONTENT)
 
     @property
     def test_count(self) -> int:

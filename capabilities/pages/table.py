@@ -73,6 +73,11 @@ class Row:
     def my_values(self) -> dict[str, str | None]:
         return {cell.key: cell.mine for cell in self.cells}
 
+    @property
+    def scored_by_viewer(self) -> bool:
+        """The viewer has scores of their own here, which they may withdraw."""
+        return any(cell.mine is not None for cell in self.cells)
+
 
 def ordered_columns(criteria: list[Criterion]) -> list[Column]:
     """The worksheet's order (deployed, tools, clients | future, ...), others after it.

@@ -1,13 +1,14 @@
 """The drafting and scoring workspace pages (HTML), one module per page.
 
-Views stay thin: a form checks the input's shape, one service (or a few, in
-one transaction) makes the change as ``request.user`` through the web
-channel, and the page is read through ``capabilities.pages``. A service's
-refusal is shown next to the form that caused it, with a status that says
-which kind: 403 not allowed, 409 changed meanwhile, 400 anything else.
+Views stay thin: a form checks the input's shape, one service makes the
+change as ``request.user`` through the web channel, and the page is read
+through ``capabilities.pages``. A service's refusal is shown next to the form
+that caused it, with the API's status for it (``guidelines.errors.REFUSALS``):
+403 the seat does not allow it, 409 a process rule refuses or someone changed
+it meanwhile, 400 anything else.
 
 ``common`` holds what they share: lookups that answer 404, URLs, refusals and
-the role checks. ``capabilities/urls.py`` reaches the views through this package.
+the early seat check. ``capabilities/urls.py`` reaches the views through this package.
 """
 
 from capabilities.views.capabilities import (

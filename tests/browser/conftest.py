@@ -86,7 +86,9 @@ def screenshot():
 
     def take(page, name: str, *, full_page: bool = False) -> Path:
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=full_page)
+        # A full page of a large diff takes long to paint on a busy machine; the
+        # picture is for a person, so it waits for the paint rather than fail.
+        page.screenshot(path=str(path), full_page=full_page, timeout=120_000)
         return path
 
     return take
