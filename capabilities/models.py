@@ -19,7 +19,15 @@ class ScoreValue(models.TextChoices):
     UNDECIDED = UNDECIDED, "Not decided"
 
 
-__all__ = ["NON_ADMIN", "Consensus", "ConsensusSource", "Lineage", "Score", "ScoreValue"]
+__all__ = [
+    "NON_ADMIN",
+    "Consensus",
+    "ConsensusSource",
+    "Lineage",
+    "Score",
+    "ScoreValue",
+    "WrittenAchievements",
+]
 
 
 class Score(models.Model):
@@ -138,3 +146,26 @@ class Worksheet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.guideline}: {self.name}"
+
+
+class WrittenAchievements(models.Model):
+    """A capability's achievements as its document wrote them, before the consensus replaced them.
+
+    Once every criterion has a consensus, a capability's achievements are
+    derived from it (``capabilities.services.scoring.achievements_derive``).
+    If the consensus becomes incomplete again (a member withdraws their
+    scores, scorers come to disagree), the document's own achievements come
+    back from here: withdrawing a score undoes what it did.
+    """
+
+    capability = models.OneToOneField(
+        Capability, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    achievements = models.JSONField(null=True, blank=True)
+    # Whether the document had an "achievements" key (its layout listed it).
+    listed = models.BooleanField()
+    # The misspelled copy some real files carry ("acheivements"), dropped on derivation.
+    misspelled = models.JSONField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.capability} as written"

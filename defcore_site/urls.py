@@ -20,7 +20,10 @@ urlpatterns = [
     # Signing in leads back to the page that asked (?next=), else to the list.
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        # The form is posted; Django's view would take a PUT as well and ignore its body.
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, http_method_names=["get", "head", "post", "options"]
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -40,6 +40,12 @@ def real_files(interop_data) -> dict[str, Path]:
     return {path.name.removesuffix(".json"): path for path in files}
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """The personas are created in most tests: hashing their passwords need not be slow."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 # The personas: a chair, two committee members, a reviewer (signed in, no seat).
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from django.db import transaction
 
 from capabilities.arithmetic import NON_ADMIN, ScoreError, check_value
-from capabilities.models import Consensus, ConsensusSource, Score, ScoreValue
+from capabilities.models import Consensus, ConsensusSource, Score, ScoreValue, WrittenAchievements
 from capabilities.services.editing import capability_change_begin
 from committee.permissions import Action, require
 from guidelines.errors import GuidelineError
@@ -27,17 +27,22 @@ def criteria_keys(guideline: Guideline) -> list[str]:
     return list(guideline.criteria.order_by("position").values_list("key", flat=True))
 
 
-def _checked_values(capability: Capability, values: Mapping[str, str]) -> dict[str, str]:
-    """``values`` (criterion -> 1/0/?) after checking each criterion and value."""
-    if not values:
-        raise GuidelineError(f"give at least one criterion's score for {capability.key}")
+def _check_criteria(capability: Capability, criteria) -> None:
     known = criteria_keys(capability.guideline)
-    for criterion, value in values.items():
+    for criterion in criteria:
         if criterion not in known and criterion != NON_ADMIN:
             raise GuidelineError(
                 f"{criterion!r} is not a criterion of {capability.guideline.key}: use one of "
                 f"{', '.join(known)} or {NON_ADMIN}"
             )
+
+
+def _checked_values(capability: Capability, values: Mapping[str, str]) -> dict[str, str]:
+    """``values`` (criterion -> 1/0/?) after checking each criterion and value."""
+    if not values:
+        raise GuidelineError(f"give at least one criterion's score for {capability.key}")
+    _check_criteria(capability, values)
+    for criterion, value in values.items():
         try:
             check_value(value, where=f"{capability.key}/{criterion}")
         except ScoreError as exc:
@@ -66,12 +71,17 @@ def _consensus_refresh(capability: Capability, criterion: str) -> None:
         consensus.delete()
 
 
+MISSPELLED = "acheivements"  # objectstore-slo/dlo-support in 2018.02 and later
+
+
 def achievements_derive(capability: Capability) -> None:
     """Once fully scored, a capability's achievements are the criteria its consensus meets.
 
-    Until every criterion has a decided consensus (1 or 0) the document's
-    achievements stand: one member's first score must not wipe the rest.
-    Callers hold the capability's lock.
+    Until every criterion has a decided consensus (1 or 0) the document's own
+    achievements stand: one member's first score must not wipe the rest, and
+    when the consensus becomes incomplete again (scores withdrawn, scorers
+    disagreeing) the achievements the document wrote come back
+    (``WrittenAchievements``). Callers hold the capability's lock.
     """
     keys = criteria_keys(capability.guideline)
     agreed = dict(
@@ -79,16 +89,32 @@ def achievements_derive(capability: Capability) -> None:
             "criterion", "value"
         )
     )
+    written = WrittenAchievements.objects.filter(capability=capability).first()
+    spec = generation_of(capability.guideline).capability
     if any(agreed.get(key) not in (ScoreValue.MET, ScoreValue.NOT_MET) for key in keys):
+        if written is not None:
+            field_set(
+                capability, spec, "achievements", written.achievements if written.listed else None
+            )
+            if written.misspelled is not None:
+                capability.extra[MISSPELLED] = written.misspelled
+            capability.save(update_fields=["achievements", "layout", "extra"])
+            written.delete()
         return
     derived = [key for key in keys if agreed[key] == ScoreValue.MET]
-    if derived != capability.achievements:
-        field_set(
-            capability, generation_of(capability.guideline).capability, "achievements", derived
+    if derived == capability.achievements:
+        return
+    if written is None:
+        WrittenAchievements.objects.create(
+            capability=capability,
+            achievements=capability.achievements,
+            listed=not capability.layout or "achievements" in capability.layout.get("", []),
+            misspelled=capability.extra.get(MISSPELLED),
         )
-        # A misspelled copy ("acheivements") would contradict the derived list.
-        capability.extra.pop("acheivements", None)
-        capability.save(update_fields=["achievements", "layout", "extra"])
+    field_set(capability, spec, "achievements", derived)
+    # A misspelled copy would contradict the derived list.
+    capability.extra.pop(MISSPELLED, None)
+    capability.save(update_fields=["achievements", "layout", "extra"])
 
 
 def _scores_summary(values: Mapping[str, str | None]) -> str:
@@ -111,18 +137,25 @@ def scores_cast(
     require(actor, Action.SCORE)
     capability = capability_change_begin(capability, change=Change.SCORING, what="scoring")
     values = _checked_values(capability, values)
-    mine = Score.objects.filter(capability=capability, scorer=actor)
-    before = dict(mine.filter(criterion__in=values).values_list("criterion", "value"))
-    scores = [
+    mine = {
+        score.criterion: score
+        for score in Score.objects.filter(capability=capability, scorer=actor, criterion__in=values)
+    }
+    # Scores already given as they are, note included, are not a change.
+    changed = {
+        criterion: value
+        for criterion, value in values.items()
+        if criterion not in mine or (mine[criterion].value, mine[criterion].note) != (value, note)
+    }
+    if not changed:
+        return list(mine.values())
+    for criterion, value in changed.items():
         Score.objects.update_or_create(
             capability=capability,
             scorer=actor,
             criterion=criterion,
             defaults={"value": value, "note": note},
-        )[0]
-        for criterion, value in values.items()
-    ]
-    for criterion in values:
+        )
         _consensus_refresh(capability, criterion)
     achievements_derive(capability)
     guideline_record_change(
@@ -131,12 +164,14 @@ def scores_cast(
         actor=actor,
         channel=channel,
         subject=capability.key,
-        summary=f"{actor} scored {capability.key}: {_scores_summary(values)}",
-        before={criterion: before.get(criterion) for criterion in values},
-        after=dict(values),
+        summary=f"{actor} scored {capability.key}: {_scores_summary(changed)}",
+        before={
+            criterion: mine[criterion].value if criterion in mine else None for criterion in changed
+        },
+        after=changed,
         data={"note": note} if note else None,
     )
-    return scores
+    return list(Score.objects.filter(capability=capability, scorer=actor, criterion__in=values))
 
 
 @transaction.atomic
@@ -159,6 +194,7 @@ def scores_withdraw(
     )
     mine = Score.objects.filter(capability=capability, scorer=actor)
     if criteria is not None:
+        _check_criteria(capability, criteria)
         mine = mine.filter(criterion__in=criteria)
     before = dict(mine.values_list("criterion", "value"))
     if not before:

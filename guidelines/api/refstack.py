@@ -177,9 +177,12 @@ class GuidelineDocumentView(APIView):
 
 
 class ReadOnlyGuidelineDocumentView(GuidelineDocumentView):
-    """Under /v1/, as in RefStack, documents are only read."""
+    """Under /v1/, as in RefStack, documents are only read: a write is 405 for everyone,
+    not a 401 suggesting that credentials would help."""
 
     http_method_names = ["get", "head", "options"]
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
 
 
 class GuidelineTestsView(PublicRead):

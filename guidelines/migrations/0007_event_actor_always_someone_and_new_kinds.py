@@ -32,18 +32,14 @@ KINDS = [
     ("worksheet_imported", "Worksheet imported"),
     ("finding_overridden", "Finding overridden"),
 ]
-OLD_KINDS = [
-    k for k, _ in KINDS if k not in {"status_changed", "capability_renamed", "score_withdrawn"}
-]
+NEW_KINDS = ["status_changed", "score_withdrawn"]  # and capability_renamed, mapped back below
 
 
 def name_the_system_and_renames(apps, schema_editor):
     User = apps.get_model(*settings.AUTH_USER_MODEL.split("."))
     GuidelineEvent = apps.get_model("guidelines", "GuidelineEvent")
-    system, _ = User.objects.get_or_create(
-        username=SYSTEM_USERNAME,
-        defaults={"is_active": False, "password": "!system-actor-cannot-sign-in"},
-    )
+    # committee/migrations/0002 made it, and refused a real person of that name.
+    system = User.objects.get(username=SYSTEM_USERNAME)
     GuidelineEvent.objects.filter(actor__isnull=True).update(actor=system)
     # A rename was recorded as a regroup with {"before": {"key"}, "after": {"key"}}.
     GuidelineEvent.objects.filter(
@@ -53,6 +49,14 @@ def name_the_system_and_renames(apps, schema_editor):
 
 def back_to_regroups(apps, schema_editor):
     GuidelineEvent = apps.get_model("guidelines", "GuidelineEvent")
+    newer = GuidelineEvent.objects.filter(kind__in=NEW_KINDS)
+    if newer.exists():
+        # The old layout cannot hold them, and an event log is not rewritten to fit.
+        raise RuntimeError(
+            f"cannot migrate guidelines back before 0007: {newer.count()} events are of kinds "
+            f"the older code does not know ({', '.join(NEW_KINDS)}); they record status moves "
+            "and withdrawn scores. Restore a backup taken before the upgrade instead."
+        )
     GuidelineEvent.objects.filter(kind="capability_renamed").update(kind="capabilities_regrouped")
 
 

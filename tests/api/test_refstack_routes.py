@@ -6,6 +6,7 @@ import re
 from email.utils import formatdate
 
 import pytest
+from rest_framework.test import APIClient
 
 from tests.guidelines.helpers import import_doc
 
@@ -332,3 +333,15 @@ def test_a_public_read_ignores_credentials(anonymous, loaded):
 
     assert response.status_code == 200
     assert "Cookie" not in response.get("Vary", "")
+
+
+def test_writes_under_v1_are_405_for_everyone_not_a_401_asking_for_credentials(demo, chair):
+    from rest_framework.authtoken.models import Token
+
+    signed = APIClient()
+    signed.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=chair).key}")
+
+    for client in (APIClient(), signed):
+        response = client.put("/v1/guidelines/2026.06", {}, format="json")
+        assert response.status_code == 405, response.content
+        assert "WWW-Authenticate" not in response

@@ -130,6 +130,21 @@ def test_load_demo_loads_the_project_demo_and_is_idempotent():
     assert set(Guideline.objects.values_list("key", flat=True)) == {"2026.06", "dns.2026.06"}
 
 
+def test_load_demo_leaves_a_demo_flagged_since_as_it_is(chair):
+    """A published demo takes flags (2017A D2.1); make run must still start after one."""
+    from guidelines.models import Test
+    from guidelines.services import flag_set
+
+    run("load_demo")
+    test = Test.objects.filter(capability__guideline__key="2026.06").first()
+    flag_set(test=test, actor=chair, date="2026-07-01", reason="[D404] flaky", action="fix it")
+
+    out, _ = run("load_demo")
+
+    assert "2026.06: already here, left as it is" in out
+    assert Test.objects.get(pk=test.pk).is_flagged
+
+
 @pytest.mark.parametrize(
     "command, words",
     [
