@@ -1,0 +1,470 @@
+"""Who may write what, route by route: every write route of the site, API and web.
+
+The routes come from the URL configuration itself: a probe sends every write
+method to every route and keeps those that do not answer 405. That set must be
+exactly the keys of MATRIX below, so a new write route without an entry fails
+here, and so does an entry whose route went away.
+
+Each entry says how to make a valid request of the route and what each persona
+gets: anonymous, a reviewer (signed in, no seat), a member and the chair. A
+refusal must leave everything as it was; a success must change something. The
+entries also name the ``committee.permissions.Action`` the route performs, and
+must agree with ``RULES``.
+
+Everything runs on the project's own demo guideline (2026.06, its DNS add-on
+and the draft ``next`` started from 2026.06): no data from outside the repository.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from capabilities.forms import CapabilityForm
+from capabilities.models import Consensus, Lineage, Score, Worksheet
+from capabilities.selectors import draft_findings
+from capabilities.services import capability_snapshot, scores_cast, worksheet_import
+from committee.permissions import RULES, Action, Standing
+from guidelines.models import (
+    Capability,
+    ComponentEntry,
+    Criterion,
+    Guideline,
+    GuidelineEvent,
+    RuleOverride,
+    Test,
+)
+from guidelines.serving import CACHE
+from tests.conftest import DEMO
+from tests.guidelines.helpers import import_file
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ("anonymous", "reviewer", "member", "chair")
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+PASSWORD = "a-long-password-9"  # tests.factories.UserFactory's
+
+# The world every request is made in, and the requests.
+
+
+@dataclass
+class World:
+    draft: Guideline  # "next", started from the demo 2026.06
+    capability: Capability  # compute-servers-list in the draft
+    test: Test  # its flagged test: flagging changes the flag, unflagging removes it
+    criterion: Criterion  # "doc" of the draft
+    worksheet: str  # a worksheet's name in the draft
+    finding: Any  # a process finding on the draft (rules.Finding), not overridden
+    users: dict[str, Any]  # persona -> user (None for anonymous)
+
+    def version(self) -> int:
+        """The capability's version now: the one an editor read."""
+        return Capability.objects.get(pk=self.capability.pk).version
+
+
+CAPABILITY = "compute-servers-list"
+WORKSHEET = (
+    # compute-servers-create is required; these scores give it 52, under the
+    # cut-off of 74: a 2017A A4.4 finding for the chair to override.
+    "compute-servers-list:   [1,1,1] [1,1,1] [1,1,1] [1,1,1] [1]\n"
+    "compute-servers-create: [1,1,1] [1,1,1] [0,0,0] [0,0,0] [1]\n"
+)
+
+
+# Request bodies: JSON to the API, form fields to the pages. A dict is sent as it is;
+# a callable of the world gives what depends on it (ids, versions, ETags).
+
+TEST_ID = "id-11111111-2222-3333-4444-555555555555"
+RESCUE = "tempest.api.compute.servers.test_rescue.RescueTest.test_rescue"
+PREDECESSOR = "compute-servers-create"  # a capability of 2026.06, which next replaces
+RENAMED = "compute-servers-list-all"
+
+DRAFT = {"source": "dns.2026.06"}  # an approved add-on: its draft is dns.next
+DRAFT_FORM = {"family": "dns"}
+TO_REVIEW = {"status": "review", "reason": "Ready for the committee's review"}
+FLAG = {"date": "2026-11-25", "reason": "[D404] Fails on some clouds", "action": "Fix the test"}
+MOVE = {"component": "os_powered_compute", "status": "deprecated"}
+RENAME = {"key": RENAMED}
+LINEAGE = {"predecessors": [PREDECESSOR]}
+LINEAGE_FORM = {"predecessors": PREDECESSOR}
+SCORES = {"values": {"doc": "0", "non-admin": "1"}}
+SCORE = {"value": "0"}  # on the criterion in the URL, doc
+CONSENSUS_FORM = {"doc": "0"}
+WEIGHT = {"weight": 9}
+UPLOAD = {"name": "round-2.txt", "text": WORKSHEET}
+SIGN_IN = {"username": "reviewer", "password": PASSWORD}
+
+
+def proposal(w: World) -> dict:
+    return {
+        "key": "compute-servers-rescue",
+        "component": "os_powered_compute",
+        "project": "nova",
+        "description": "Rescue a server",
+        "tests": [{"name": RESCUE, "idempotent_id": TEST_ID}],
+    }
+
+
+def proposal_form(w: World) -> dict:
+    return {**proposal(w), "status": "advisory", "tests": f"{RESCUE} {TEST_ID}\n"}
+
+
+def edit(w: World) -> dict:
+    return {"version": w.version(), "description": "List servers, briefly"}
+
+
+def edit_form(w: World) -> dict:
+    """The edit form as the page fills it, with a new description."""
+    shown = CapabilityForm.initial_from(capability_snapshot(w.capability))
+    return {**shown, **edit(w)}
+
+
+def move_form(w: World) -> dict:
+    return {**MOVE, "version": w.version()}
+
+
+def rename_form(w: World) -> dict:
+    return {"new_key": RENAMED, "version": w.version()}
+
+
+def score_form(w: World) -> dict:
+    """Every criterion and Non-Admin, recorded as a whole worksheet line."""
+    values = dict.fromkeys(w.draft.criteria.values_list("key", flat=True), "1")
+    return {**values, "non-admin": "1", "whole_line": "on", "note": ""}
+
+
+def override(w: World) -> dict:
+    return {"rule": w.finding.rule, "subject": w.finding.subject, "justification": "Accepted"}
+
+
+def read_document(w: World):
+    response = APIClient().get(f"/api/v1/guidelines/{w.draft.key}")
+    assert response.status_code == 200, response.content
+    return response
+
+
+def document(w: World) -> dict:
+    """The draft's document as read, with one more release."""
+    read = json.loads(read_document(w).content)
+    read["metadata"]["os_trademark_approval"]["releases"].append("2026.2")
+    return read
+
+
+def if_match(w: World) -> dict:
+    """Replacing a document needs the ETag of the one read."""
+    return {"HTTP_IF_MATCH": read_document(w)["ETag"]}
+
+
+Body = dict | Callable[[World], dict] | None
+
+
+@dataclass(frozen=True)
+class Write:
+    action: Action | None  # what the route performs; None: not the committee's business
+    statuses: tuple[int, int, int, int]  # what each of PERSONAS gets
+    body: Body = None
+    headers: Body = None
+    changes: bool = True  # whether a success changes the guidelines (signing in does not)
+
+    def expected(self, persona: str) -> int:
+        return self.statuses[PERSONAS.index(persona)]
+
+
+def made(body: Body, world: World) -> dict | None:
+    return body(world) if callable(body) else body
+
+
+A = Action
+# (route, method) -> the action, what (anonymous, reviewer, member, chair) get, the body.
+# The API answers an anonymous write 401 (TokenAuthentication offers a WWW-Authenticate
+# header) and a signed-in user without the standing 403; the pages answer both with a
+# 403 page, and a form that saved redirects (302).
+MATRIX: dict[tuple[str, str], Write] = {
+    # The API, /api/v1/: guidelines and flags
+    ("api:drafts", "POST"): Write(A.DRAFT_START, (401, 403, 201, 201), DRAFT),
+    ("api:guideline-move", "POST"): Write(A.GUIDELINE_MOVE, (401, 403, 403, 200), TO_REVIEW),
+    ("api:guideline-document", "PUT"): Write(
+        A.GUIDELINE_STORE, (401, 403, 403, 200), document, headers=if_match
+    ),
+    ("api:test-flag", "PUT"): Write(A.TEST_FLAG, (401, 403, 200, 200), FLAG),
+    ("api:test-flag", "DELETE"): Write(A.TEST_UNFLAG, (401, 403, 200, 200)),
+    # The API: the drafting workspace
+    ("api:capability-propose", "POST"): Write(A.CAPABILITY_PROPOSE, (401, 403, 201, 201), proposal),
+    ("api:capability-update", "PATCH"): Write(A.CAPABILITY_EDIT, (401, 403, 200, 200), edit),
+    ("api:capability-move", "POST"): Write(A.CAPABILITY_EDIT, (401, 403, 200, 200), MOVE),
+    ("api:capability-rename", "POST"): Write(A.CAPABILITY_EDIT, (401, 403, 200, 200), RENAME),
+    ("api:capability-lineage", "POST"): Write(A.CAPABILITY_EDIT, (401, 403, 200, 200), LINEAGE),
+    # The API: scoring
+    ("api:scores", "PUT"): Write(A.SCORE, (401, 403, 200, 200), SCORES),
+    ("api:scores", "DELETE"): Write(A.SCORE, (401, 403, 200, 200)),
+    ("api:score", "PUT"): Write(A.SCORE, (401, 403, 200, 200), SCORE),
+    ("api:score", "DELETE"): Write(A.SCORE, (401, 403, 200, 200)),
+    ("api:consensus-set", "PUT"): Write(A.CONSENSUS_SET, (401, 403, 403, 200), SCORE),
+    ("api:criterion-update", "PATCH"): Write(A.CRITERION_EDIT, (401, 403, 403, 200), WEIGHT),
+    ("api:finding-override", "POST"): Write(A.FINDING_OVERRIDE, (401, 403, 403, 201), override),
+    ("api:worksheet-upload", "POST"): Write(A.WORKSHEET_IMPORT, (401, 403, 403, 201), UPLOAD),
+    # The pages: signing in and out, anyone's
+    ("login", "POST"): Write(None, (302, 302, 302, 302), SIGN_IN, changes=False),
+    ("logout", "POST"): Write(None, (302, 302, 302, 302), changes=False),
+    # The pages: guidelines
+    ("guidelines:draft-start", "POST"): Write(A.DRAFT_START, (403, 403, 302, 302), DRAFT_FORM),
+    ("guidelines:move", "POST"): Write(A.GUIDELINE_MOVE, (403, 403, 403, 302), TO_REVIEW),
+    # The pages: the drafting workspace
+    ("capabilities:propose", "POST"): Write(
+        A.CAPABILITY_PROPOSE, (403, 403, 302, 302), proposal_form
+    ),
+    ("capabilities:capability_edit", "POST"): Write(
+        A.CAPABILITY_EDIT, (403, 403, 302, 302), edit_form
+    ),
+    ("capabilities:capability_move", "POST"): Write(
+        A.CAPABILITY_EDIT, (403, 403, 302, 302), move_form
+    ),
+    ("capabilities:capability_rename", "POST"): Write(
+        A.CAPABILITY_EDIT, (403, 403, 302, 302), rename_form
+    ),
+    ("capabilities:capability_lineage", "POST"): Write(
+        A.CAPABILITY_EDIT, (403, 403, 302, 302), LINEAGE_FORM
+    ),
+    ("capabilities:test_flag", "POST"): Write(A.TEST_FLAG, (403, 403, 302, 302), FLAG),
+    ("capabilities:test_unflag", "POST"): Write(A.TEST_UNFLAG, (403, 403, 302, 302)),
+    # The pages: scoring
+    ("capabilities:score", "POST"): Write(A.SCORE, (403, 403, 302, 302), score_form),
+    ("capabilities:score_withdraw", "POST"): Write(A.SCORE, (403, 403, 302, 302)),
+    ("capabilities:consensus", "POST"): Write(
+        A.CONSENSUS_SET, (403, 403, 403, 302), CONSENSUS_FORM
+    ),
+    ("capabilities:override", "POST"): Write(A.FINDING_OVERRIDE, (403, 403, 403, 302), override),
+    # The worksheets page shows the chair the import's report: 200, not a redirect.
+    ("capabilities:worksheets", "POST"): Write(A.WORKSHEET_IMPORT, (403, 403, 403, 200), UPLOAD),
+}
+
+
+# The fixture world: the demo guidelines, a worksheet, scores and a finding.
+
+
+@pytest.fixture(autouse=True)
+def cold_serving_cache():
+    """Documents are served from memory by revision: each test starts with none."""
+    CACHE.clear()
+    yield
+    CACHE.clear()
+
+
+@pytest.fixture
+def world(demo, demo_draft, system, chair, member, reviewer) -> World:
+    import_file(DEMO / "dns.2026.06.json")  # an approved add-on, to start dns.next from
+    worksheet_import(guideline=demo_draft, text=WORKSHEET, name="scoring.txt", actor=system)
+    capability = Capability.objects.get(guideline=demo_draft, key=CAPABILITY)
+    # The committee has scored it already: withdrawing has something to withdraw.
+    for scorer in (member, chair):
+        scores_cast(capability=capability, actor=scorer, values={"doc": "1"})
+    findings = [view.finding for view in draft_findings(demo_draft) if view.override is None]
+    assert findings, "the world needs a process finding to override"
+    return World(
+        draft=demo_draft,
+        capability=capability,
+        test=capability.tests.get(is_flagged=True),
+        criterion=Criterion.objects.get(guideline=demo_draft, key="doc"),
+        worksheet="scoring.txt",
+        finding=findings[0],
+        users={"anonymous": None, "reviewer": reviewer, "member": member, "chair": chair},
+    )
+
+
+# Concrete URLs for every route of the URL configuration.
+
+
+def routes(patterns=None, namespace=""):
+    """(route name, pattern) of every URL pattern, with its namespaces, admin excepted.
+
+    The Django admin (``admin:``) is the operators': Django's model permissions
+    govern it (``committee.permissions`` leaves them to ``/admin/``), not the
+    committee's rules, and its routes are Django's own.
+    """
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            assert not pattern.pattern.regex.groupindex, "a prefix with arguments: teach routes()"
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from routes(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            assert pattern.name, f"an unnamed route: {pattern.pattern}"
+            yield f"{namespace}{pattern.name}", pattern
+
+
+def is_api(route: str) -> bool:
+    return route.startswith(("api:", "v1:"))
+
+
+def pk_for(route: str, world: World) -> int:
+    """A ``pk``: a test's, a criterion's or a capability's, as the route's name says."""
+    name = route.split(":", 1)[1]
+    if name.startswith("test-"):
+        return world.test.pk
+    if name.startswith("criterion-"):
+        return world.criterion.pk
+    if name.startswith("capability-") or name in {"scores", "score", "consensus-set"}:
+        return world.capability.pk
+    raise AssertionError(f"{route} takes a pk: say whose in pk_for()")
+
+
+def url_of(route: str, pattern: URLPattern, world: World) -> str:
+    samples = {
+        "key": world.draft.key,
+        "a": "2026.06",
+        "b": world.draft.key,
+        "capability_key": world.capability.key,
+        "test_id": world.test.pk,
+        "criterion": world.criterion.key,
+        "name": world.worksheet,
+    }
+    kwargs = {}
+    for argument in pattern.pattern.regex.groupindex:
+        if argument == "pk":
+            kwargs[argument] = pk_for(route, world)
+        else:
+            assert argument in samples, f"{route} takes {argument}: add a sample to url_of()"
+            kwargs[argument] = samples[argument]
+    return reverse(route, kwargs=kwargs)
+
+
+def client_for(route: str, user) -> APIClient:
+    """The API through a token, as tooling calls it; the pages through a signed-in session."""
+    client = APIClient()
+    if user is not None:
+        if is_api(route):
+            token, _ = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        else:
+            client.force_login(user)
+    return client
+
+
+def state():
+    """What a refused write must leave as it was."""
+    return (
+        sorted(Guideline.objects.values_list("key", "revision", "status")),
+        GuidelineEvent.objects.count(),
+        sorted(Capability.objects.values_list("guideline__key", "key", "version", "description")),
+        sorted(ComponentEntry.objects.values_list("component__guideline__key", "name", "status")),
+        sorted(Test.objects.filter(is_flagged=True).values_list("pk", "flag_reason")),
+        sorted(Criterion.objects.values_list("pk", "weight")),
+        sorted(Score.objects.values_list("scorer__username", "criterion", "value")),
+        sorted(Consensus.objects.values_list("capability__key", "criterion", "value")),
+        Lineage.objects.count(),
+        RuleOverride.objects.count(),
+        sorted(Worksheet.objects.values_list("guideline__key", "name")),
+    )
+
+
+def send(client: APIClient, route: str, method: str, url: str, data=None, headers=None):
+    """The request: JSON to the API, form fields to the pages."""
+    kind = {"format": "json"} if is_api(route) else {}
+    return getattr(client, method.lower())(url, data, **kind, **(headers or {}))
+
+
+# Every write route has its entry
+
+
+def write_routes_found(world: World) -> set[tuple[str, str]]:
+    """(route, method) of every route that serves a write method.
+
+    Each URL gets every write method twice, from the chair and from nobody, with
+    an empty body, and serves the method unless one of them is told 405. Both
+    are needed: DRF authenticates before it looks at the method (nobody gets 401
+    whatever the method), and the sign-in page sends a signed-in user on before
+    it looks at the method (the chair gets 302 whatever the method). Routes
+    sharing a URL (a workspace write listed before the read it hands GETs to)
+    count as the one that answers.
+    """
+    found = set()
+    urls = {url_of(route, pattern, world) for route, pattern in routes()}
+    for url in sorted(urls):
+        answering = resolve(url).view_name
+        for method in WRITE_METHODS:
+            answers = [
+                send(client_for(answering, user), answering, method, url).status_code
+                for user in (world.users["chair"], None)
+            ]
+            if 405 not in answers:
+                found.add((answering, method))
+    return found
+
+
+def test_every_write_route_of_the_url_configuration_has_an_entry_and_every_entry_a_route(world):
+    found = write_routes_found(world)
+
+    assert sorted(found - MATRIX.keys()) == [], "write routes without an entry in MATRIX"
+    assert sorted(MATRIX.keys() - found) == [], "MATRIX entries whose route serves no such write"
+
+
+# Each persona gets the expected status; a refusal changes nothing
+
+
+CASES = [
+    pytest.param(route, method, persona, id=f"{route}-{method}-{persona}")
+    for (route, method) in MATRIX
+    for persona in PERSONAS
+]
+
+
+@pytest.mark.parametrize(("route", "method", "persona"), CASES)
+def test_each_persona_gets_the_expected_status_and_a_refusal_changes_nothing(
+    world, route, method, persona
+):
+    entry = MATRIX[(route, method)]
+    pattern = dict(routes())[route]
+    url = url_of(route, pattern, world)
+    data, headers = made(entry.body, world), made(entry.headers, world)
+    client = client_for(route, world.users[persona])
+    before = state()
+
+    response = send(client, route, method, url, data, headers)
+
+    expected = entry.expected(persona)
+    assert response.status_code == expected, response.content.decode()[:2000]
+    if expected >= 400:
+        assert state() == before, "a refused write changed something"
+        if expected == 401:
+            assert response.has_header("WWW-Authenticate")  # how to sign in: a token
+        if expected == 403:
+            # The refusal names the action the table says the route performs.
+            assert RULES[entry.action].label in response.content.decode()
+    elif entry.changes:
+        assert state() != before, "the write answered success but changed nothing"
+
+
+# The matrix and the committee's rules agree
+
+
+SUCCEEDS = {200, 201, 302}
+
+
+def test_the_matrix_grants_exactly_what_the_committee_rules_grant():
+    """Nobody anonymous does the committee's work; the others succeed as RULES allow."""
+    for (route, method), entry in MATRIX.items():
+        assert entry.statuses[0] not in SUCCEEDS or entry.action is None, (route, method)
+        for persona in PERSONAS[1:]:
+            if entry.action is None:
+                allowed = True
+            else:
+                allowed = Standing(persona) in RULES[entry.action].standings
+            assert (entry.expected(persona) in SUCCEEDS) == allowed, (route, method, persona)
+
+
+def test_every_action_of_the_rules_is_reachable_through_some_route():
+    assert {entry.action for entry in MATRIX.values()} - {None} == set(RULES)
+
+
+def test_the_api_refuses_anonymous_writes_with_401_and_the_pages_with_403():
+    for (route, method), entry in MATRIX.items():
+        if entry.action is not None:
+            assert entry.statuses[0] == (401 if is_api(route) else 403), (route, method)
