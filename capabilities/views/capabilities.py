@@ -149,6 +149,21 @@ def _capability(request, guideline, viewer, capability, *, status=200, **bound):
     return render(request, "capabilities/capability.html", context, status=status)
 
 
+def _refused(request, guideline, viewer, capability, exc: Refused, part: str, form=None, **bound):
+    """The capability page again, the refusal shown by the form of ``part`` that caused it."""
+    if form is not None:
+        bound[f"{part}_form"] = form
+    return _capability(
+        request,
+        guideline,
+        viewer,
+        capability,
+        status=status_of(exc),
+        **bound,
+        **{f"{part}_error": str(exc)},
+    )
+
+
 @require_POST
 @action_required(Action.CAPABILITY_EDIT)
 def capability_edit(request, guideline, viewer, capability_key):
@@ -190,15 +205,7 @@ def capability_edit(request, guideline, viewer, capability_key):
             edit_yours=yours,
         )
     except Refused as exc:
-        return _capability(
-            request,
-            guideline,
-            viewer,
-            capability,
-            status=status_of(exc),
-            edit_form=form,
-            edit_error=str(exc),
-        )
+        return _refused(request, guideline, viewer, capability, exc, "edit", form)
     messages.success(request, f"Saved {capability.key}: {', '.join(changes)}.")
     return redirect(capability_url(guideline, capability.key))
 
@@ -221,15 +228,7 @@ def capability_move_view(request, guideline, viewer, capability_key):
             channel=WEB,
         )
     except Refused as exc:
-        return _capability(
-            request,
-            guideline,
-            viewer,
-            capability,
-            status=status_of(exc),
-            move_form=form,
-            move_error=str(exc),
-        )
+        return _refused(request, guideline, viewer, capability, exc, "move", form)
     messages.success(request, f"{capability.key} is {data['status']} in {data['component']}.")
     return redirect(workspace_url(guideline, f"row-{capability.key}"))
 
@@ -250,15 +249,7 @@ def capability_rename_view(request, guideline, viewer, capability_key):
             channel=WEB,
         )
     except Refused as exc:
-        return _capability(
-            request,
-            guideline,
-            viewer,
-            capability,
-            status=status_of(exc),
-            rename_form=form,
-            rename_error=str(exc),
-        )
+        return _refused(request, guideline, viewer, capability, exc, "rename", form)
     messages.success(
         request,
         f"Renamed {capability_key} to {renamed.key}; the old name is kept as its predecessor.",
@@ -282,15 +273,7 @@ def capability_lineage_view(request, guideline, viewer, capability_key):
             channel=WEB,
         )
     except Refused as exc:
-        return _capability(
-            request,
-            guideline,
-            viewer,
-            capability,
-            status=status_of(exc),
-            lineage_form=form,
-            lineage_error=str(exc),
-        )
+        return _refused(request, guideline, viewer, capability, exc, "lineage", form)
     messages.success(request, f"Recorded what {capability.key} is made from.")
     return redirect(capability_url(guideline, capability.key, "lineage"))
 
@@ -323,15 +306,8 @@ def test_flag(request, guideline, viewer, capability_key, test_id):
             channel=WEB,
         )
     except Refused as exc:
-        return _capability(
-            request,
-            guideline,
-            viewer,
-            capability,
-            status=status_of(exc),
-            flag_form=form,
-            flag_test=test.pk,
-            flag_error=str(exc),
+        return _refused(
+            request, guideline, viewer, capability, exc, "flag", form, flag_test=test.pk
         )
     messages.success(request, f"Flagged {test.name}.")
     return redirect(capability_url(guideline, capability.key, f"test-{test.pk}"))
@@ -345,14 +321,6 @@ def test_unflag(request, guideline, viewer, capability_key, test_id):
     try:
         flag_clear(test=test, actor=request.user, channel=WEB)
     except Refused as exc:
-        return _capability(
-            request,
-            guideline,
-            viewer,
-            capability,
-            status=status_of(exc),
-            flag_test=test.pk,
-            unflag_error=str(exc),
-        )
+        return _refused(request, guideline, viewer, capability, exc, "unflag", flag_test=test.pk)
     messages.success(request, f"Removed the flag of {test.name}.")
     return redirect(capability_url(guideline, capability.key, f"test-{test.pk}"))

@@ -149,7 +149,9 @@ def guideline_import(
         return store()
 
 
-def _check_replaceable(existing: Guideline, bundle: Bundle, request: _Request) -> None:
+def _check_replaceable(
+    existing: Guideline, current: dict, bundle: Bundle, request: _Request
+) -> None:
     """Whether ``existing`` may take the new document: every rule, in the order a person fixes."""
     key = existing.key
     require_allowed(key, existing.status, Change.CONTENT, what="replacing its document")
@@ -160,8 +162,8 @@ def _check_replaceable(existing: Guideline, bundle: Bundle, request: _Request) -
         )
     if request.if_match is not None:
         # The ETag of what is stored now, under the row lock: not a cached copy.
-        current = document_text(guideline_document(existing)).encode()
-        if not serving.if_match_satisfied(request.if_match, serving.etags_of(current)):
+        served = document_text(current).encode()
+        if not serving.if_match_satisfied(request.if_match, serving.etags_of(served)):
             raise PreconditionFailed(
                 f"guideline {key} changed since you read it (revision {existing.revision} now); "
                 "fetch it again and apply your change to it"
@@ -188,9 +190,10 @@ def _guideline_store(
     # racing a status move sees the status the move left.
     existing = Guideline.objects.select_for_update().filter(key=key).first()
     if existing is not None:
-        if same_json(guideline_document(existing), document):
+        current = guideline_document(existing)
+        if same_json(current, document):
             return ImportResult(existing, "unchanged", report.warnings, **counts)
-        _check_replaceable(existing, bundle, request)
+        _check_replaceable(existing, current, bundle, request)
         _guideline_clear(existing)
         bundle.guideline.pk = existing.pk
         bundle.guideline.created_at = existing.created_at
