@@ -25,17 +25,21 @@ browser:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	}
 
+# make run and make demo are local development: DEBUG on, which also lets the
+# site start without a SECRET_KEY of its own (production must set one).
+LOCAL := DEBUG=true
+
 demo: install
-	$(PY) manage.py migrate --no-input
-	$(PY) manage.py load_demo
+	$(LOCAL) $(PY) manage.py migrate --no-input
+	$(LOCAL) $(PY) manage.py load_demo
 	@if [ -n "$(INTEROP_DATA)" ]; then \
-		$(PY) manage.py import_guidelines -v0 "$(INTEROP_DATA)" || \
+		$(LOCAL) $(PY) manage.py import_guidelines -v0 "$(INTEROP_DATA)" || \
 		echo "Some files in $(INTEROP_DATA) did not import (see above); serving the rest."; \
 	fi
 
 run: demo
 	@echo "Serving http://$(HOST):$(PORT)/"
-	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	$(LOCAL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(BIN)/pytest
@@ -44,7 +48,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(PY) manage.py makemigrations --check --dry-run
+	$(LOCAL) $(PY) manage.py makemigrations --check --dry-run
 
 format: install
 	$(BIN)/ruff format .

@@ -57,6 +57,7 @@ from pathlib import Path
 from wsgiref.util import setup_testing_defaults
 
 REPO = Path(__file__).resolve().parent.parent
+os.environ.setdefault("SECRET_KEY", "benchmark-only-" + "k3y-" * 12)  # not a production run
 BIN = Path(sys.executable).parent
 BENCHMARKS = Path(__file__).resolve().parent
 WRK_SCRIPT = BENCHMARKS / "wrk_summary.lua"
@@ -288,7 +289,7 @@ http {{
     server {{
         listen 127.0.0.1:{port};
         root {root};
-        add_header Cache-Control "public, max-age=86400";
+        add_header Cache-Control "public, max-age=300";
     }}
 }}
 """

@@ -1,16 +1,19 @@
 """Settings, read from environment variables with working local defaults.
 
 No variable set: SQLite in the project folder, Celery tasks run eagerly in
-process, local-memory cache. Production sets DATABASE_URL (PostgreSQL) and
-REDIS_URL (Celery broker and cache). A bad value stops the start with a
-message naming the variable.
+process, local-memory cache. Production sets DATABASE_URL (PostgreSQL),
+REDIS_URL (Celery broker and cache), SECRET_KEY, ALLOWED_HOSTS and, behind
+HTTPS, HTTPS_ONLY=true. A bad or missing value stops the start with a message
+naming the variable. README, "Production settings", lists them all.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -28,6 +31,19 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={value!r} is not a boolean: use true or false.")
 
 
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number is None or number < minimum:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number >= {minimum}.")
+    return number
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if not value:
@@ -37,10 +53,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 
-# A fixed key is only acceptable for local use; production must set its own.
-SECRET_KEY = os.environ.get("SECRET_KEY") or "insecure-local-development-key-change-me"
-if not DEBUG and not os.environ.get("SECRET_KEY") and env_bool("REQUIRE_SECRET_KEY", False):
-    raise ImproperlyConfigured("SECRET_KEY must be set when REQUIRE_SECRET_KEY is true.")
+# Local development (DEBUG on: make run) may use a fixed key; anything else
+# must bring its own, or sessions, CSRF tokens and password resets could be forged
+# by anyone who has read this file.
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set SECRET_KEY to a long random value "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
+            "or DEBUG=true for local development only."
+        )
+    SECRET_KEY = "insecure-local-development-key-change-me"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -58,6 +82,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "health_check",
     # The layers, lowest first: a lower app never imports a higher one
     # (import-linter checks it in make lint).
     "committee",
@@ -68,14 +94,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a body: too large is 413, naming the limit.
+    "defcore_site.middleware.BodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who asked, for the request log that defcore_site.wsgi writes.
+    "defcore_site.requestlog.RequestUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it answers locked-out sign-ins.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "defcore_site.urls"
@@ -144,7 +177,27 @@ else:
     CELERY_RESULT_BACKEND = None
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# /health/ pings a Celery worker when tasks go to workers (defcore_site.health).
+HEALTH_CHECK_CELERY = env_bool("HEALTH_CHECK_CELERY", True)
 CELERY_TIMEZONE = "UTC"
+
+# django-axes counts failed sign-ins (web form and admin) and locks the account
+# for that address after SIGNIN_FAILURE_LIMIT of them, for SIGNIN_LOCKOUT_MINUTES.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_LOCKOUT_MINUTES", 15, minimum=1))
+# A username from one address: a guesser cannot lock a member out from elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "defcore_site.lockout.locked_out"
+# The same client address as the API throttles: X-Forwarded-For only from
+# TRUSTED_PROXIES proxies, else the connection's address.
+AXES_CLIENT_IP_CALLABLE = "defcore_site.throttling.client_ip"
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -183,9 +236,26 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_PARSER_CLASSES": [
+        # Bounded nesting (MAX_JSON_DEPTH); sizes are bounded before parsing.
+        "guidelines.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "guidelines.api.pagination.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "guidelines.api.errors.exception_handler",
+    # Per client (a signed-in user, else an address), reads and writes apart;
+    # 429 with Retry-After. Guideline documents and test lists are never
+    # throttled (guidelines.api.refstack). README, "Throttling".
+    "DEFAULT_THROTTLE_CLASSES": ["defcore_site.throttling.ClientRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon_reads": os.environ.get("THROTTLE_ANON_READS", "600/min"),
+        "anon_writes": os.environ.get("THROTTLE_ANON_WRITES", "30/min"),
+        "user_reads": os.environ.get("THROTTLE_USER_READS", "2400/min"),
+        "user_writes": os.environ.get("THROTTLE_USER_WRITES", "240/min"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "DefCore Site API",
@@ -210,6 +280,22 @@ CORS_URLS_REGEX = r"^/(api/)?v1/.*$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified"]
 
+# Request sizes (README, "Limits"): 413 above them, before anything is parsed.
+MAX_BODY_BYTES = env_int("MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
+MAX_DOCUMENT_BYTES = env_int("MAX_DOCUMENT_BYTES", 64 * 1024 * 1024, minimum=1024)
+MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 4 * 1024 * 1024, minimum=1024)
+# JSON nested deeper than this is refused with 400 (guideline documents nest about 7 deep).
+MAX_JSON_DEPTH = env_int("MAX_JSON_DEPTH", 32, minimum=8)
+# Django's own bounds, set to ours so that its 400 never comes first.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(MAX_BODY_BYTES, MAX_DOCUMENT_BYTES, MAX_UPLOAD_BYTES)
+FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
+
+# How long shared caches and tooling may keep a served document before asking
+# again (README, "Caching"). Revalidation by ETag is cheap (304), and a flag added
+# to a published guideline must reach tooling within minutes.
+PUBLISHED_MAX_AGE = env_int("PUBLISHED_MAX_AGE", 300)
+DRAFT_MAX_AGE = env_int("DRAFT_MAX_AGE", 60)
+
 # How long a process trusts what it knows of a guideline's revision before
 # asking the database again (guidelines.serving).
 try:
@@ -217,11 +303,44 @@ try:
 except ValueError as exc:
     raise ImproperlyConfigured("SERVING_STAMP_TTL must be a number of seconds.") from exc
 
+# HTTPS (README, "Production settings"). HTTPS_ONLY=true says the site is reached
+# only over HTTPS, directly or through a proxy that sets X-Forwarded-Proto (and
+# drops any the client sent): secure cookies, HSTS, plain HTTP redirected. The
+# health check stays reachable over plain HTTP for load balancers.
+HTTPS_ONLY = env_bool("HTTPS_ONLY", False)
+if HTTPS_ONLY:
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^health/?$"]
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
+
+# Pages may load only this site's own styles, scripts and images (django-csp).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # One JSON line per request (defcore_site.requestlog); REQUEST_LOG=false silences it.
+        "defcore.requests": {
+            "level": "INFO" if env_bool("REQUEST_LOG", True) else "WARNING",
+        },
+    },
 }
 
 # Where the committee's real guideline files live, for tests and `make run`.

@@ -11,12 +11,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from capabilities.api import urls as workspace_api
+from defcore_site.health import HealthView
 from guidelines.api import urls as guideline_api
 
 api_urlpatterns = [*workspace_api.urlpatterns, *guideline_api.urlpatterns]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # For load balancers: 200 when the database (and Redis, Celery) answer, else 503.
+    path("health/", HealthView.as_view(), name="health"),
     # Signing in leads back to the page that asked (?next=), else to the list.
     path(
         "accounts/login/",

@@ -28,12 +28,17 @@ fills the cache for the next request:
 - a Host header Django would refuse (400), or no Host header at all;
 - credentials or a CORS request (Authorization, Cookie, Origin): Django's
   sessions and CORS middleware decide those;
-- a settings change it was not written for (another MIDDLEWARE stack, HTTPS
-  redirects, HSTS, X-Forwarded-Host, ...): it then turns itself off and says so
-  in the log;
+- plain HTTP when HTTPS_ONLY redirects it (Django answers the redirect); over
+  HTTPS it adds the Strict-Transport-Security header SecurityMiddleware would;
+- a body larger than MAX_BODY_BYTES (Django answers 413);
+- a settings change it was not written for (another MIDDLEWARE stack,
+  X-Forwarded-Host, ...): it then turns itself off and says so in the log;
 - a URL that Django does not route to the views it stands in for.
 
 tests/test_wsgi_fast_path.py compares both paths header for header.
+
+Outermost, ``RequestLog`` (defcore_site.requestlog) writes one line per request,
+whichever path answered it.
 """
 
 from __future__ import annotations
@@ -50,6 +55,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "defcore_site.settings")
 django_application = get_wsgi_application()
 
 # Imported once Django is set up.
+from csp.constants import HEADER as CSP_HEADER  # noqa: E402
+from csp.constants import HEADER_REPORT_ONLY as CSP_HEADER_REPORT_ONLY  # noqa: E402
+from csp.utils import build_policy  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.exceptions import TooManyFieldsSent  # noqa: E402
 from django.core.handlers.wsgi import get_bytes_from_wsgi, get_path_info  # noqa: E402
@@ -59,6 +67,7 @@ from django.http.request import split_domain_port, validate_host  # noqa: E402
 from django.urls import Resolver404, resolve  # noqa: E402
 from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly  # noqa: E402
 
+from defcore_site.requestlog import FAST_PATH_KEY, RequestLog  # noqa: E402
 from guidelines import serving  # noqa: E402
 from guidelines.api.refstack import (  # noqa: E402
     AnyAccept,
@@ -77,14 +86,18 @@ ROUTE = re.compile(rf"/(?P<api>api/)?v1/guidelines/{KEY}(?P<tests>/tests)?")
 # reviewed: a new middleware may refuse requests or add headers.
 EMULATED_MIDDLEWARE = (
     "django.middleware.security.SecurityMiddleware",
+    "defcore_site.middleware.BodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "defcore_site.requestlog.RequestUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
 )
 
 # Request headers that make the answer depend on more than the URL: left to Django.
@@ -100,8 +113,6 @@ def incompatible_settings() -> str | None:
     if tuple(settings.MIDDLEWARE) != EMULATED_MIDDLEWARE:
         return "MIDDLEWARE is not the stack the fast path reproduces"
     for name in (
-        "SECURE_SSL_REDIRECT",  # redirects plain HTTP
-        "SECURE_HSTS_SECONDS",  # a header on HTTPS requests
         "USE_X_FORWARDED_HOST",  # another Host to validate
         "PREPEND_WWW",  # redirects
         "DISALLOWED_USER_AGENTS",  # 403s
@@ -109,6 +120,36 @@ def incompatible_settings() -> str | None:
         if getattr(settings, name):
             return f"{name} is set"
     return None
+
+
+def is_secure(environ) -> bool:
+    """Whether Django's HttpRequest.is_secure() would say yes."""
+    if settings.SECURE_PROXY_SSL_HEADER:
+        header, secure_value = settings.SECURE_PROXY_SSL_HEADER
+        value = environ.get(header)
+        if value is not None:
+            return value.split(",", 1)[0].strip() == secure_value
+    return environ.get("wsgi.url_scheme") == "https"
+
+
+def hsts_header() -> tuple[str, str] | None:
+    """SecurityMiddleware's Strict-Transport-Security header for HTTPS responses."""
+    if not settings.SECURE_HSTS_SECONDS:
+        return None
+    value = f"max-age={settings.SECURE_HSTS_SECONDS}"
+    if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+        value += "; includeSubDomains"
+    if settings.SECURE_HSTS_PRELOAD:
+        value += "; preload"
+    return ("Strict-Transport-Security", value)
+
+
+def body_too_large(environ) -> bool:
+    """Whether BodyLimitMiddleware would answer 413 (a GET may carry a body)."""
+    try:
+        return int(environ.get("CONTENT_LENGTH") or 0) > settings.MAX_BODY_BYTES
+    except ValueError:
+        return False
 
 
 def host_allowed(environ) -> bool:
@@ -132,8 +173,11 @@ class RouteProfile:
     methods: frozenset[str]
     vary: tuple[str, ...]  # appended to respond()'s Vary, in Django's order
     headers: tuple[tuple[str, str], ...]  # added unless respond() set them
+    secure_headers: tuple[tuple[str, str], ...]  # added too over HTTPS (HSTS)
 
-    def finish(self, headers: list[tuple[str, str]], body: bytes) -> list[tuple[str, str]]:
+    def finish(
+        self, headers: list[tuple[str, str]], body: bytes, secure: bool
+    ) -> list[tuple[str, str]]:
         present = {name.lower() for name, _ in headers}
         out = []
         for name, value in headers:
@@ -144,6 +188,10 @@ class RouteProfile:
         if "vary" not in present and self.vary:
             out.append(("Vary", ", ".join(self.vary)))
         out.extend((name, value) for name, value in self.headers if name.lower() not in present)
+        if secure:
+            out.extend(
+                (name, value) for name, value in self.secure_headers if name.lower() not in present
+            )
         return out
 
 
@@ -170,7 +218,7 @@ def route_profile(path: str, key: str, tests: bool) -> RouteProfile | None:
     # Public reads only: nothing counted, no credentials read (so no session,
     # and no Vary: Cookie), one representation whatever the Accept header.
     if (
-        view.throttle_classes
+        view.get_throttles()
         or view.get_authenticators()
         or not all(p in (AllowAny, IsAuthenticatedOrReadOnly) for p in view.permission_classes)
         or not issubclass(view.content_negotiation_class, AnyAccept)
@@ -190,10 +238,26 @@ def route_profile(path: str, key: str, tests: bool) -> RouteProfile | None:
         headers.append(("Referrer-Policy", ",".join(p.strip() for p in parts)))
     if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
         headers.append(("Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY))
+    headers.extend(csp_headers(path))
     methods = frozenset(
         m.upper() for m in view.http_method_names if m in ("get", "head") and hasattr(view, m)
     )
-    return RouteProfile(methods, tuple(vary), tuple(headers))
+    hsts = hsts_header()
+    return RouteProfile(methods, tuple(vary), tuple(headers), (hsts,) if hsts else ())
+
+
+def csp_headers(path: str) -> list[tuple[str, str]]:
+    """What csp.middleware.CSPMiddleware adds to a response without a policy of its own."""
+    out = []
+    for header, name, report_only in (
+        (CSP_HEADER, "CONTENT_SECURITY_POLICY", False),
+        (CSP_HEADER_REPORT_ONLY, "CONTENT_SECURITY_POLICY_REPORT_ONLY", True),
+    ):
+        policy = build_policy(report_only=report_only)
+        prefixes = tuple((getattr(settings, name, None) or {}).get("EXCLUDE_URL_PREFIXES") or ())
+        if policy and not path.startswith(prefixes):
+            out.append((header, policy))
+    return out
 
 
 class GuidelineFastPath:
@@ -262,7 +326,10 @@ class GuidelineFastPath:
             return None
         if any(environ.get(name) for name in DJANGO_DECIDES):  # empty is absent
             return None
-        if not host_allowed(environ):
+        secure = is_secure(environ)
+        if settings.SECURE_SSL_REDIRECT and not secure:
+            return None  # Django redirects to HTTPS
+        if not host_allowed(environ) or body_too_large(environ):
             return None
         key = route["key"]
         stamp = serving.CACHE.fresh_stamp(key)
@@ -289,7 +356,9 @@ class GuidelineFastPath:
             if_modified_since=environ.get("HTTP_IF_MODIFIED_SINCE", ""),
             accept_encoding=environ.get("HTTP_ACCEPT_ENCODING", ""),
         )
-        return status, profile.finish(headers, body), body
+        environ[FAST_PATH_KEY] = True
+        return status, profile.finish(headers, body, secure), body
 
 
-application = GuidelineFastPath(django_application)
+fast_path = GuidelineFastPath(django_application)
+application = RequestLog(fast_path)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -25,13 +26,21 @@ from django.conf import settings
 from guidelines import testlist
 from guidelines.models import Guideline, GuidelineStatus
 
-# Published guidelines change only by a flag (2017A D2.1); drafts change often.
-CACHE_CONTROL = {
-    GuidelineStatus.APPROVED: "public, max-age=86400",
-    GuidelineStatus.SUPERSEDED: "public, max-age=86400",
-}
-DRAFT_CACHE_CONTROL = "public, max-age=60"
+PUBLISHED = (GuidelineStatus.APPROVED, GuidelineStatus.SUPERSEDED)
 GZIP_MIN_BYTES = 200
+# RFC 9110 qvalue: 0 to 1 with up to three decimals.
+QVALUE = re.compile(r"q=(0(?:\.\d{0,3})?|1(?:\.0{0,3})?)", re.IGNORECASE)
+
+
+def cache_control(status: str) -> str:
+    """How long tooling and shared caches may keep a representation unasked.
+
+    Published guidelines change only by a flag (2017A D2.1), drafts often; both
+    briefly, so that a change reaches tooling within minutes, and revalidation
+    by the strong ETag costs a 304 (README, "Caching").
+    """
+    seconds = settings.PUBLISHED_MAX_AGE if status in PUBLISHED else settings.DRAFT_MAX_AGE
+    return f"public, max-age={seconds}"
 
 
 @dataclass(frozen=True)
@@ -83,7 +92,7 @@ def representation(body: bytes, content_type: str, stamp: Stamp) -> Representati
         content_type=content_type,
         etag=etag_of(body),
         last_modified=stamp.last_modified,
-        cache_control=CACHE_CONTROL.get(stamp.status, DRAFT_CACHE_CONTROL),
+        cache_control=cache_control(stamp.status),
     )
 
 
@@ -173,11 +182,16 @@ def http_date(timestamp: float) -> str:
 
 
 def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether the client takes gzip. A malformed weight (``gzip;q=abc``) is not a
+    yes: the plain bytes are always acceptable, so they are the safe answer."""
     for part in accept_encoding.split(","):
-        coding, _, params = part.strip().partition(";")
+        coding, _, params = part.partition(";")
         if coding.strip().lower() in {"gzip", "x-gzip"}:
-            q = params.strip().lower()
-            return not (q.startswith("q=") and float(q[2:] or 0) == 0)
+            params = "".join(params.split())
+            if not params:
+                return True
+            weight = QVALUE.fullmatch(params)
+            return weight is not None and float(weight[1]) > 0
     return False
 
 

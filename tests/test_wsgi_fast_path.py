@@ -3,7 +3,7 @@
 Each test fills guidelines.serving.CACHE through Django (the test client), then
 calls the WSGI callables directly with the same environ: ``application`` (fast
 path in front of Django) and ``django_application`` (Django alone).
-``application.answer(environ)`` tells whether the fast path would answer at all.
+``fast_path.answer(environ)`` tells whether the fast path would answer at all.
 """
 
 from contextlib import contextmanager
@@ -14,21 +14,20 @@ from django.db import close_old_connections
 from django.test import RequestFactory
 from django.urls import resolve
 
-from defcore_site.wsgi import ROUTE, application, django_application
+from defcore_site.wsgi import ROUTE, application, django_application, fast_path
 from guidelines.serving import CACHE
-from tests.guidelines.helpers import import_file
 
 pytestmark = pytest.mark.django_db
 
-DOCUMENT = "/v1/guidelines/2020.06"
-TESTS = "/v1/guidelines/2020.06/tests?target=platform&type=required&alias=true&flag=false"
+DOCUMENT = "/v1/guidelines/2026.06"
+TESTS = "/v1/guidelines/2026.06/tests?target=platform&type=required&alias=true&flag=false"
 SERVED = [
     DOCUMENT,
-    "/v1/guidelines/2020.06.json",
-    "/api/v1/guidelines/2020.06",
+    "/v1/guidelines/2026.06.json",
+    "/api/v1/guidelines/2026.06",
     TESTS,
-    "/api/v1/guidelines/2020.06.json/tests?type=required,advisory&alias=false",
-    "/v1/guidelines/2020.06/tests",
+    "/api/v1/guidelines/2026.06.json/tests?type=required,advisory&alias=false",
+    "/v1/guidelines/2026.06/tests",
 ]
 HOST = {"host": "testserver"}
 
@@ -41,8 +40,9 @@ def empty_cache():
 
 
 @pytest.fixture
-def guideline(real_files):
-    return import_file(real_files["2020.06"]).guideline
+def guideline(demo):
+    """The demo 2026.06: an approved guideline, served to tooling."""
+    return demo
 
 
 @contextmanager
@@ -89,7 +89,7 @@ def fill(client, path, **headers):
 
 
 def assert_same(environ, *, fast: bool = True):
-    answered = application.answer(dict(environ)) is not None
+    answered = fast_path.answer(dict(environ)) is not None
     assert answered is fast, "fast path answered" if answered else "fast path fell through"
     ours = call(application, environ)
     assert ours == call(django_application, environ)
@@ -126,7 +126,7 @@ def test_if_modified_since_gives_the_same_304(client, guideline):
     assert status == "304 Not Modified"
 
 
-@pytest.mark.parametrize("path", [DOCUMENT, "/api/v1/guidelines/2020.06", TESTS])
+@pytest.mark.parametrize("path", [DOCUMENT, "/api/v1/guidelines/2026.06", TESTS])
 def test_head_is_the_same(client, guideline, path):
     full = fill(client, path)
 
@@ -211,8 +211,8 @@ def test_bad_parameters_are_djangos_400(client, guideline, query):
     [
         ("POST", DOCUMENT),
         ("PUT", DOCUMENT),
-        ("PUT", "/api/v1/guidelines/2020.06"),
-        ("DELETE", "/api/v1/guidelines/2020.06"),
+        ("PUT", "/api/v1/guidelines/2026.06"),
+        ("DELETE", "/api/v1/guidelines/2026.06"),
         ("POST", TESTS),
         ("OPTIONS", DOCUMENT),
     ],
@@ -296,26 +296,26 @@ def test_a_remembered_query_string_gives_the_same_answer_again(client, guideline
 
 def test_settings_it_does_not_reproduce_turn_it_off(client, guideline, settings):
     fill(client, DOCUMENT)
-    assert application.answer(environ_for(DOCUMENT)) is not None
+    assert fast_path.answer(environ_for(DOCUMENT)) is not None
 
     project_stack = settings.MIDDLEWARE
     settings.MIDDLEWARE = [*project_stack, "django.middleware.gzip.GZipMiddleware"]
-    assert application.answer(environ_for(DOCUMENT)) is None
+    assert fast_path.answer(environ_for(DOCUMENT)) is None
 
     settings.MIDDLEWARE = project_stack
-    assert application.answer(environ_for(DOCUMENT)) is not None
+    assert fast_path.answer(environ_for(DOCUMENT)) is not None
 
     settings.SECURE_SSL_REDIRECT = True
-    assert application.answer(environ_for(DOCUMENT)) is None
+    assert fast_path.answer(environ_for(DOCUMENT)) is None
 
 
 @pytest.mark.parametrize(
     "path",
     [
-        "/v1/guidelines/2020.06",
-        "/v1/guidelines/2020.06.json",
-        "/v1/guidelines/2020.06.json.json",
-        "/api/v1/guidelines/dns.2020.06.json/tests",
+        "/v1/guidelines/2026.06",
+        "/v1/guidelines/2026.06.json",
+        "/v1/guidelines/2026.06.json.json",
+        "/api/v1/guidelines/dns.2026.06.json/tests",
         "/api/v1/guidelines/.json",
         "/v1/guidelines/next/tests",
     ],

@@ -32,6 +32,7 @@ from guidelines.models import (
 
 from .bundle import Bundle
 from .fields import ChildValue, Report, describe, pointer_join, read_object
+from .nesting import TooDeep, loads_bounded
 from .patterns import IDEMPOTENT_ID
 from .schemas import schema_violations
 from .specs import GENERATIONS, SECTION_STATUSES, Generation
@@ -46,33 +47,58 @@ class FormatError(Exception):
         self.message = message
 
 
-def parse_json(raw: bytes) -> Any:
-    """Decode a file's bytes as JSON, with errors that give line and column."""
+def parse_json(raw: bytes, report: Report | None = None) -> Any:
+    """Decode a file's bytes as JSON, with errors that give line and column.
+
+    A key repeated in one object keeps its last value, as ``json.load`` does
+    (every tool the committee used read their files that way, and one historic
+    file repeats keys); each repetition is reported with its JSON pointer.
+    Nesting deeper than MAX_JSON_DEPTH is refused.
+    """
     if not raw.strip():
         raise FormatError("", "the file is empty; expected a JSON object")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FormatError(f"byte {exc.start}", "the file is not UTF-8 text") from exc
-    duplicates: list[str] = []
+    repeated: list[tuple[dict, list[str]]] = []
 
-    def no_duplicates(pairs):
-        counts = Counter(key for key, _ in pairs)
-        duplicates.extend(key for key, n in counts.items() if n > 1)
-        return dict(pairs)
+    def last_value_wins(pairs):
+        obj = dict(pairs)
+        if len(obj) != len(pairs):
+            counts = Counter(key for key, _ in pairs)
+            repeated.append((obj, [key for key, n in counts.items() if n > 1]))
+        return obj
 
     try:
-        doc = json.loads(text, object_pairs_hook=no_duplicates)
+        doc = loads_bounded(json.loads, text, object_pairs_hook=last_value_wins)
     except json.JSONDecodeError as exc:
         raise FormatError(
             f"line {exc.lineno}, column {exc.colno}", f"invalid JSON: {exc.msg}"
         ) from exc
-    if duplicates:
-        # A JSON object with the same key twice has no single meaning; the
-        # committee's files never do it, and silently keeping one would lose data.
-        names = ", ".join(sorted(set(duplicates)))
-        raise FormatError("", f"duplicate keys in one JSON object: {names}")
+    except TooDeep as exc:
+        raise FormatError("", str(exc)) from None
+    if repeated and report is not None:
+        _report_repeated_keys(doc, repeated, report)
     return doc
+
+
+def _report_repeated_keys(doc, repeated: list[tuple[dict, list[str]]], report: Report) -> None:
+    # Only the objects are known, not where they are: find their pointers.
+    wanted = {id(obj): keys for obj, keys in repeated}
+    stack: list[tuple[Any, str]] = [(doc, "")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            for key in wanted.get(id(value), ()):
+                report.warn(
+                    pointer_join(path, key),
+                    f"key {key!r} appears more than once in this object; "
+                    "the last value is kept, as json.load does",
+                )
+            stack.extend((child, pointer_join(path, key)) for key, child in value.items())
+        elif isinstance(value, list):
+            stack.extend((child, pointer_join(path, str(i))) for i, child in enumerate(value))
 
 
 def detect_generation(doc: Any) -> Generation:

@@ -105,8 +105,8 @@ def guideline_import(
     guideline_key_validate(key)
     # Reading and checking the document is the slow part: done before the
     # transaction, so the row lock is held only while storing.
-    document = parse_json(raw)
     report = Report()
+    document = parse_json(raw, report)
     bundle = read_document(document, report)
     # The exporter must give back what was read; if some construct defeats
     # it, refusing is better than storing a guideline that would come back
@@ -217,7 +217,8 @@ def _guideline_store(
         # The file's name only: the summary is shown on public pages.
         summary=f"{kind.label} from {PurePath(filename).name}",
         data={
-            "filename": filename,
+            # Never the server's path: events are public.
+            "filename": PurePath(filename).name,
             "sha256": hashlib.sha256(raw).hexdigest(),
             "status": bundle.guideline.status,
             "warnings": [list(w) for w in report.warnings],

@@ -1,11 +1,19 @@
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import Permission, User
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from committee.models import Role, Seat
+from guidelines.models import Guideline
+from guidelines.services import guideline_start_draft
 from guidelines.serving import CACHE
+from tests.conftest import DEMO
 from tests.guidelines.helpers import import_file
+
+# Guideline documents written for these tests (see README.md there).
+DATA = Path(__file__).resolve().parent.parent / "data" / "api"
 
 
 @pytest.fixture(autouse=True)
@@ -17,16 +25,31 @@ def cold_serving_cache():
 
 
 @pytest.fixture
-def loaded(real_files, db):
-    """The shared real guidelines, imported."""
-    for key in (
-        "2015.03",
-        "2018.02",
-        "2020.06",
-        "next",
-        "orchestration.2020.06",
-        "orchestration.next",
-    ):
+def loaded(system):
+    """The project's guidelines, imported: what most of the API is tried on.
+
+    ``2025.06`` (schema 1.2, superseded), ``2025.12`` (2.0, superseded), the
+    demo ``2026.06`` (approved) and its DNS add-on ``dns.2026.06`` (approved),
+    each from its file; ``next`` and ``dns.next``, the drafts started from the
+    two approved ones. Returns the files by guideline name.
+    """
+    files = {
+        "2025.06": DATA / "2025.06.json",
+        "2025.12": DATA / "2025.12.json",
+        "2026.06": DEMO / "2026.06.json",
+        "dns.2026.06": DEMO / "dns.2026.06.json",
+    }
+    for path in files.values():
+        import_file(path)
+    for source in ("2026.06", "dns.2026.06"):
+        guideline_start_draft(source=Guideline.objects.get(key=source), actor=system)
+    return files
+
+
+@pytest.fixture
+def real_loaded(real_files, db):
+    """Some of the committee's real guidelines, for the tests of fidelity to them."""
+    for key in ("2015.03", "2020.06", "next", "orchestration.2020.06"):
         import_file(real_files[key])
     return real_files
 

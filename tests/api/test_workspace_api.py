@@ -1,11 +1,17 @@
-"""The drafting and scoring workspace through the API: who may, conflicts, bad input, data."""
+"""The drafting and scoring workspace through the API: who may, conflicts, bad input, data.
+
+Tried on the demo guideline 2026.06 (approved) and the draft ``next`` started
+from it; the scoring worksheet is one written for the tests (tests/data/api/).
+The committee's real worksheet is used only to check fidelity to it.
+"""
+
+from pathlib import Path
 
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from capabilities.models import Consensus, Lineage, Score
-from committee.system import system_actor
 from guidelines.models import (
     Capability,
     ComponentEntry,
@@ -14,7 +20,6 @@ from guidelines.models import (
     RuleOverride,
     Test,
 )
-from guidelines.services import guideline_start_draft
 from tests.guidelines.helpers import export, import_file
 
 pytestmark = pytest.mark.django_db
@@ -63,15 +68,19 @@ def as_reviewer(reviewer):
     return token_client(reviewer)
 
 
-@pytest.fixture
-def approved(real_files):
-    return import_file(real_files["2020.06"]).guideline
+WORKSHEETS = Path(__file__).resolve().parent.parent / "data" / "api"
 
 
 @pytest.fixture
-def draft(approved):
-    """``next``, started from 2020.06."""
-    return guideline_start_draft(source=approved, actor=system_actor())
+def approved(demo):
+    """The demo 2026.06."""
+    return demo
+
+
+@pytest.fixture
+def draft(demo_draft):
+    """``next``, started from the demo 2026.06."""
+    return demo_draft
 
 
 def capability(guideline, key="compute-servers-list"):
@@ -272,8 +281,10 @@ def test_a_members_score_shows_in_the_scoring_table(as_member, anonymous, draft)
     assert len(criteria) == 12 and sum(c["weight"] for c in criteria.values()) == 100
     assert criteria["doc"]["name"] == "Documented"
     assert after["cutoff"] == before["cutoff"] == 74
-    # Before anyone scores, the values are the document's achievements: all 12 met.
-    assert (row_of(before)["scored"], row_of(before)["total"]) == (False, 100)
+    # Before anyone scores, the values are the document's achievements: all but
+    # foundation (weight 9) met.
+    assert row_of(before)["values"]["foundation"] == "0"
+    assert (row_of(before)["scored"], row_of(before)["total"]) == (False, 100 - 9)
     assert (row_of(before)["complete"], row_of(before)["qualifies"]) == (True, True)
     # The lone score is the consensus on doc; the other criteria keep the
     # document's values until the committee scores them (not fully scored yet).
@@ -282,7 +293,7 @@ def test_a_members_score_shows_in_the_scoring_table(as_member, anonymous, draft)
     assert row_of(after)["values"]["deployed"] == "1"
     assert row_of(after)["scores"] == {"doc": {"member": "0"}}
     assert (row_of(after)["complete"], row_of(after)["qualifies"]) == (True, True)
-    assert row_of(after)["total"] == 100 - 8
+    assert row_of(after)["total"] == 100 - 9 - 8
     assert after["met_counts"]["doc"] == before["met_counts"]["doc"] - 1
 
 
@@ -311,8 +322,13 @@ def test_only_the_chair_sets_consensus(as_member, as_chair, draft):
 
 
 def test_only_the_chair_overrides_a_finding_and_the_justification_shows(as_member, as_chair, draft):
+    # A required capability marked admin-only: the Non-Admin rule objects.
+    networks = capability_url(draft, "networks-create-delete")
+    marked = as_member.patch(networks, {"version": 1, "admin": True}, format="json")
+    assert marked.status_code == 200, marked.content
     finding = a_finding(as_member, draft)
-    reason = "Routers are created by users in most clouds"
+    assert finding["subject"] == "networks-create-delete"
+    reason = "Networks are created by users in most clouds"
     body = {"rule": finding["rule"], "subject": finding["subject"], "justification": reason}
     assert finding["override"] is None
 
@@ -496,14 +512,106 @@ def test_an_unknown_event_kind_is_400(anonymous, draft):
     assert "kind" in response.json()["error"]["fields"]
 
 
-@pytest.fixture
-def next_json(real_files):
-    return import_file(real_files["next"]).guideline
+def test_an_uploaded_worksheet_downloads_byte_for_byte_as_txt_and_csv(as_chair, anonymous, draft):
+    text = (WORKSHEETS / "scoring.txt").read_bytes()
+
+    upload = as_chair.post(
+        guideline_url(draft, "/worksheets"),
+        {"name": "scoring.txt", "text": text.decode()},
+        format="json",
+    )
+    txt = anonymous.get(guideline_url(draft, "/worksheets/scoring.txt"), {"format": "txt"})
+    csv = anonymous.get(upload.json()["download"]["csv"])
+    plain = anonymous.get(guideline_url(draft, "/worksheets/scoring.txt"))
+
+    assert upload.status_code == 201, upload.content
+    assert upload.json()["matched"] == 7  # every capability of next
+    assert upload.json()["notes"] == [
+        "line 28: networks-floating-ips-create is not a capability of next; kept as written",
+        "line 30: networks-provider-create is not a capability of next; kept as written",
+    ]
+    assert txt.status_code == 200
+    assert txt["Content-Type"] == "text/plain; charset=utf-8"
+    assert txt.content == text
+    assert csv.status_code == 200
+    assert csv["Content-Type"] == "text/csv; charset=utf-8"
+    assert csv.content == (WORKSHEETS / "tabulated_scores.csv").read_bytes()
+    assert plain.content == text  # txt unless asked otherwise
+    event = draft.events.get(kind="worksheet_imported")
+    assert (event.channel, event.actor) == ("api", as_chair.user)
 
 
-def test_an_uploaded_worksheet_downloads_byte_for_byte_as_txt_and_csv(
-    as_chair, anonymous, next_json, interop_data
+def test_the_worksheets_scores_become_the_consensus(as_chair, anonymous, draft):
+    text = (WORKSHEETS / "scoring.txt").read_text()
+
+    as_chair.post(
+        guideline_url(draft, "/worksheets"), {"name": "scoring.txt", "text": text}, format="json"
+    )
+    table = anonymous.get(guideline_url(draft, "/scoring")).json()
+
+    keypairs, images = row_of(table, "compute-keypairs-create"), row_of(table, "images-v1-list")
+    assert (keypairs["total"], keypairs["complete"], keypairs["qualifies"]) == (55, True, False)
+    assert (images["total"], images["complete"]) == (-17, False)  # atomic is undecided
+    assert row_of(table, "networks-create-delete")["values"]["tools"] == "0"
+    assert Consensus.objects.get(capability=capability(draft), criterion="foundation").value == "0"
+
+
+def test_only_the_chair_uploads_a_worksheet(as_member, draft):
+    response = as_member.post(
+        guideline_url(draft, "/worksheets"),
+        {"name": "scoring.txt", "text": "x\n"},
+        format="json",
+    )
+
+    assert response.status_code == 403
+    assert "Importing a scoring worksheet is for the chair" in response.json()["error"]["message"]
+    assert not draft.worksheets.exists()
+
+
+def test_a_malformed_worksheet_is_400_and_nothing_is_stored(as_chair, draft):
+    text = (WORKSHEETS / "scoring.txt").read_text()
+    line = "networks-create-delete:       [1,0,1]"
+    broken = text.replace(line, line.replace("[1,0,1]", "[1,7,1]"), 1)
+    assert broken != text
+    before = state()
+
+    response = as_chair.post(
+        guideline_url(draft, "/worksheets"),
+        {"name": "scoring.txt", "text": broken},
+        format="json",
+    )
+
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["message"].startswith(
+        "scoring.txt: line 29: networks-create-delete: score '7' for tools is not 1, 0 or ?"
+    )
+    assert state() == before
+    assert not draft.worksheets.exists()
+
+
+def test_worksheet_downloads_explain_what_is_missing(anonymous, as_chair, draft):
+    as_chair.post(
+        guideline_url(draft, "/worksheets"),
+        {"name": "mine.txt", "text": "notes only\n"},
+        format="json",
+    )
+
+    missing = anonymous.get(guideline_url(draft, "/worksheets/scoring.txt"))
+    bad_format = anonymous.get(guideline_url(draft, "/worksheets/mine.txt"), {"format": "pdf"})
+
+    assert missing.status_code == 404
+    assert missing.json()["error"]["message"] == (
+        "next has no worksheet named 'scoring.txt' (it has: mine.txt)."
+    )
+    assert bad_format.status_code == 400
+    assert bad_format.json()["error"]["fields"] == {"format": ["Use txt or csv."]}
+
+
+def test_the_committees_worksheet_comes_back_byte_for_byte(
+    as_chair, anonymous, real_files, interop_data
 ):
+    """Fidelity to the committee's files: their next.json, scoring.txt and tabulated_scores.csv."""
+    next_json = import_file(real_files["next"]).guideline
     folder = interop_data / "working_materials"
     text = (folder / "scoring.txt").read_bytes()
 
@@ -512,67 +620,11 @@ def test_an_uploaded_worksheet_downloads_byte_for_byte_as_txt_and_csv(
         {"name": "scoring.txt", "text": text.decode()},
         format="json",
     )
-    txt = anonymous.get(guideline_url(next_json, "/worksheets/scoring.txt"), {"format": "txt"})
+    txt = anonymous.get(guideline_url(next_json, "/worksheets/scoring.txt"))
     csv = anonymous.get(upload.json()["download"]["csv"])
-    plain = anonymous.get(guideline_url(next_json, "/worksheets/scoring.txt"))
 
     assert upload.status_code == 201, upload.content
     assert upload.json()["matched"] == 74
     assert upload.json()["notes"][0].startswith("line 31: network-floating-ips-associate")
-    assert txt.status_code == 200
-    assert txt["Content-Type"] == "text/plain; charset=utf-8"
     assert txt.content == text
-    assert csv.status_code == 200
-    assert csv["Content-Type"] == "text/csv; charset=utf-8"
     assert csv.content == (folder / "tabulated_scores.csv").read_bytes()
-    assert plain.content == text  # txt unless asked otherwise
-    event = next_json.events.get(kind="worksheet_imported")
-    assert (event.channel, event.actor) == ("api", as_chair.user)
-
-
-def test_only_the_chair_uploads_a_worksheet(as_member, next_json):
-    response = as_member.post(
-        guideline_url(next_json, "/worksheets"),
-        {"name": "scoring.txt", "text": "x\n"},
-        format="json",
-    )
-
-    assert response.status_code == 403
-    assert "Importing a scoring worksheet is for the chair" in response.json()["error"]["message"]
-
-
-def test_a_malformed_worksheet_is_400_and_nothing_is_stored(as_chair, next_json, interop_data):
-    text = (interop_data / "working_materials" / "scoring.txt").read_text()
-    line = "network-floating-ips-create:          [1,1,1]"
-    broken = text.replace(line, line.replace("[1,1,1]", "[1,7,1]"), 1)
-    assert broken != text
-    before = state()
-
-    response = as_chair.post(
-        guideline_url(next_json, "/worksheets"),
-        {"name": "scoring.txt", "text": broken},
-        format="json",
-    )
-
-    assert response.status_code == 400, response.content
-    assert response.json()["error"]["message"].startswith("scoring.txt: ")
-    assert state() == before
-    assert not next_json.worksheets.exists()
-
-
-def test_worksheet_downloads_explain_what_is_missing(anonymous, as_chair, next_json):
-    as_chair.post(
-        guideline_url(next_json, "/worksheets"),
-        {"name": "mine.txt", "text": "notes only\n"},
-        format="json",
-    )
-
-    missing = anonymous.get(guideline_url(next_json, "/worksheets/scoring.txt"))
-    bad_format = anonymous.get(guideline_url(next_json, "/worksheets/mine.txt"), {"format": "pdf"})
-
-    assert missing.status_code == 404
-    assert missing.json()["error"]["message"] == (
-        "next has no worksheet named 'scoring.txt' (it has: mine.txt)."
-    )
-    assert bad_format.status_code == 400
-    assert bad_format.json()["error"]["fields"] == {"format": ["Use txt or csv."]}
