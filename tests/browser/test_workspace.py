@@ -1,4 +1,8 @@
-"""A committee member scores a capability in the draft's workspace, in a real browser."""
+"""A committee member scores a capability in the draft's workspace, in a real browser.
+
+The draft is ``next``, started from the project's 2026.12 (tests/data/capabilities/),
+where compute-flavors-list scores exactly the cut-off.
+"""
 
 import re
 
@@ -8,6 +12,7 @@ from playwright.sync_api import expect
 from committee.system import system_actor
 from guidelines.services import guideline_start_draft
 from tests.browser.test_guideline_pages import assert_no_horizontal_overflow
+from tests.capabilities.conftest import SCORED, SCORED_CAPABILITIES
 from tests.factories import SeatFactory, UserFactory
 from tests.guidelines.helpers import import_file
 
@@ -18,10 +23,8 @@ FLAVORS = "compute-flavors-list"
 
 
 @pytest.fixture
-def draft(real_files):
-    return guideline_start_draft(
-        source=import_file(real_files["2020.06"]).guideline, actor=system_actor()
-    )
+def draft():
+    return guideline_start_draft(source=import_file(SCORED).guideline, actor=system_actor())
 
 
 @pytest.fixture
@@ -103,7 +106,7 @@ def test_the_workspace_fits_a_phone_its_table_and_chart_scrolling_in_their_boxes
     expect(page.locator("#chart-totals")).to_be_hidden()
     dots = page.locator("#chart-dots")
     expect(dots).to_be_visible()
-    expect(dots.locator("a.dot")).to_have_count(79)
+    expect(dots.locator("a.dot")).to_have_count(SCORED_CAPABILITIES)
     assert dots.bounding_box()["width"] <= 390
     dots.scroll_into_view_if_needed()
     screenshot(page, "workspace-phone-chart")

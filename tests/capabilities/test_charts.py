@@ -8,6 +8,7 @@ from capabilities import charts
 from capabilities.charts import CriterionItem, TotalItem, criteria_chart, render_svg, totals_chart
 from capabilities.pages import criteria_svg, ordered_columns, totals_svg
 from capabilities.selectors import scoring_table
+from tests.capabilities.conftest import SCORED_CAPABILITIES
 from tests.guidelines.helpers import import_file
 
 
@@ -141,16 +142,43 @@ def test_the_svg_is_well_formed_accessible_and_escapes_names(chart):
     assert f'width="{charts._n(bar.width)}"' in svg
 
 
-def test_the_real_2020_06_scores_draw_their_totals_and_criteria(db, real_files):
-    guideline = import_file(real_files["2020.06"]).guideline
+def table_chart(guideline):
     table = scoring_table(guideline)
-    met = table.met_counts()
     items = [
         TotalItem(r.key, r.total.value, r.main_status, r.total.complete, r.total.vetoed)
         for r in table.rows
     ]
+    return table, totals_chart(items, cutoff=table.cutoff, maximum=sum(table.weights.values()))
 
-    chart = totals_chart(items, cutoff=table.cutoff, maximum=sum(table.weights.values()))
+
+def test_a_guideline_s_scores_draw_their_totals_and_criteria(scored):
+    """The project's 2026.12: totals from its achievements, one at the cut-off exactly."""
+    table, chart = table_chart(scored)
+    met = table.met_counts()
+
+    assert chart.maximum == 100
+    assert len(chart.bars) == SCORED_CAPABILITIES
+    images = chart.bar("compute-images-create")
+    assert images.width == approx(0.72 * chart.plot_width)
+    assert images.x + images.width < chart.cutoff_x
+    flavors = chart.bar("compute-flavors-list")
+    assert flavors.x + flavors.width == approx(chart.cutoff_x)
+    routers = chart.bar("networks-routers-create")
+    assert (routers.width, routers.value_text) == (0, "0 veto")
+    assert [h.text for h in chart.headings] == ["Required (9)", "Advisory (1)"]
+    # Every capability of 2026.12 but compute-images-create is widely deployed.
+    assert met["deployed"] == SCORED_CAPABILITIES - 1
+    svg = str(criteria_svg(table, ordered_columns(table.criteria)))
+    assert f">9 of {SCORED_CAPABILITIES}</text>" in svg
+    assert ">Widely Deployed (8)</text>" in svg
+    assert 'data-key="compute-images-create"' in str(totals_svg(table))
+
+
+def test_the_real_2020_06_scores_draw_their_totals_and_criteria(db, real_files):
+    """Fidelity: the committee's 2020.06 as they wrote it."""
+    guideline = import_file(real_files["2020.06"]).guideline
+    table, chart = table_chart(guideline)
+    met = table.met_counts()
 
     assert chart.maximum == 100
     assert len(chart.bars) == 79

@@ -6,23 +6,23 @@ from rest_framework.test import APIClient
 
 from capabilities.selectors import scoring_table
 from capabilities.services import criterion_update
-from committee.system import system_actor
 from guidelines.errors import GuidelineError, RuleRefused
 from guidelines.models import Criterion
-from guidelines.services import guideline_start_draft
-from tests.guidelines.helpers import export, import_file
+from tests.guidelines.helpers import export
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def approved(real_files):
-    return import_file(real_files["2020.06"]).guideline
+def approved(demo):
+    """The demo 2026.06 (approved)."""
+    return demo
 
 
 @pytest.fixture
-def draft(approved):
-    return guideline_start_draft(source=approved, actor=system_actor())
+def draft(demo_draft):
+    """``next``, started from the demo."""
+    return demo_draft
 
 
 def criterion(guideline, key):

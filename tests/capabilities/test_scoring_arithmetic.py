@@ -6,6 +6,8 @@ import pytest
 
 from capabilities.arithmetic import CRITERIA_ORDER, ScoreError, check_value, total
 from capabilities.worksheet import WorksheetError, parse, render_csv, render_text
+from tests.capabilities.conftest import TABULATED, WORKSHEET
+from tests.conftest import DEMO
 
 # next.json / 2020.06 weights, in CRITERIA_ORDER; the 2015 weights for contrast.
 WEIGHTS = dict(zip(CRITERIA_ORDER, (8, 6, 10, 11, 8, 9, 8, 8, 9, 9, 6, 8), strict=True))
@@ -74,6 +76,27 @@ def test_the_shared_worksheet_round_trips_byte_for_byte(interop_data):
     assert len(worksheet.scores) == 140
     assert render_text(worksheet, as_written, weights, 74) == text
     assert render_csv(worksheet, as_written, weights, names, 74) == csv
+
+
+def test_the_project_s_worksheet_round_trips_byte_for_byte():
+    """The same, on tests/data/capabilities/scoring.txt with the demo's criteria."""
+    text = WORKSHEET.read_text(encoding="utf-8")
+    csv = TABULATED.read_text(encoding="utf-8")
+    criteria = json.loads((DEMO / "2026.06.json").read_text())["metadata"]["scoring"]["criteria"]
+    weights = {key: c["weight"] for key, c in criteria.items()}
+    names = {key: c["name"] for key, c in criteria.items()}
+    worksheet = parse(text)
+
+    def as_written(line):
+        return line.values, line.non_admin
+
+    assert len(worksheet.scores) == 12
+    assert render_text(worksheet, as_written, weights, 74) == text
+    assert render_csv(worksheet, as_written, weights, names, 74) == csv
+    # Typed totals, asterisks and all: the totals are recomputed, not copied.
+    wrong = text.replace("[1] [94]*", "[1] [93]")
+    assert wrong != text
+    assert render_text(parse(wrong), as_written, weights, 74) == text
 
 
 def test_add_on_worksheets_without_spaces_and_with_unconsidered_criteria():

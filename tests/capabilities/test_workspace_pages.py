@@ -1,4 +1,8 @@
-"""The drafting and scoring workspace pages, through the test client, on the real 2020.06."""
+"""The drafting and scoring workspace pages, through the test client.
+
+On ``next``, the draft started from the project's 2026.12 (tests/data/capabilities/),
+and for worksheets on the draft started from the demo 2026.06.
+"""
 
 import re
 
@@ -12,30 +16,37 @@ from pytest_django.asserts import assertContains, assertNotContains
 from capabilities.models import Consensus, Lineage, Score, Worksheet
 from capabilities.selectors import draft_findings, scoring_table
 from capabilities.services import scores_cast
-from committee.system import system_actor
 from guidelines.models import Capability, ComponentEntry, GuidelineEvent, RuleOverride, Test
-from guidelines.services import guideline_start_draft
-from tests.guidelines.helpers import import_file
+from tests.capabilities.conftest import (
+    SCORED_CAPABILITIES,
+    SCORED_KEY,
+    TABULATED,
+    WORKSHEET,
+    WORKSHEET_MATCHED,
+)
 
 pytestmark = pytest.mark.django_db
 
 TEST_ID = "id-11111111-2222-3333-4444-555555555555"
 RESCUE_TEST = "tempest.api.compute.servers.test_rescue.RescueTest.test_rescue"
-# compute-flavors-list in 2020.06: its achievements give 74, exactly the cut-off.
+# compute-flavors-list in 2026.12: its achievements give 74, exactly the cut-off.
 FLAVORS = "compute-flavors-list"
-# What the workspace reads (scoring table, findings against 2020.06, change log,
+APPROVED = SCORED_KEY
+# What the workspace reads (scoring table, findings against 2026.12, change log,
 # worksheets, components), the viewer's role, sessions: whatever the data's size.
 WORKSPACE_QUERIES = 40
 
 
 @pytest.fixture
-def approved(real_files):
-    return import_file(real_files["2020.06"]).guideline
+def approved(scored):
+    """2026.12 (approved)."""
+    return scored
 
 
 @pytest.fixture
-def draft(approved):
-    return guideline_start_draft(source=approved, actor=system_actor())
+def draft(scored_draft):
+    """``next``, started from 2026.12."""
+    return scored_draft
 
 
 def url(name, *args):
@@ -103,7 +114,7 @@ def test_anyone_reads_the_scores_chart_findings_and_log_without_edit_forms(clien
     assertContains(response, '<svg class="chart chart--narrow" id="chart-dots"')
     assertContains(response, '<svg class="chart chart--criteria" id="chart-criteria"')
     assertContains(response, "2017A A4.4: compute-images-create is required but scores 72")
-    assertContains(response, "Draft started from 2020.06")
+    assertContains(response, "Draft started from 2026.12")
     assertContains(response, f'href="{reverse("login")}?next=')
     assertNotContains(response, 'method="post"')
     assertNotContains(response, "Propose a capability")
@@ -331,12 +342,12 @@ def test_a_consensus_form_with_nothing_chosen_says_so(client, draft, chair):
 def test_scores_are_frozen_on_a_published_guideline(client, approved, member):
     client.force_login(member)
 
-    response = workspace(client, "2020.06", score=FLAVORS)
+    response = workspace(client, APPROVED, score=FLAVORS)
     assertNotContains(response, "?score=")
     assertNotContains(response, 'id="score-form"')
     assertContains(response, "it changes only by test flags now")
     refused = client.post(
-        url("score", "2020.06", FLAVORS), scores_post(response, FLAVORS, deployed="0")
+        url("score", APPROVED, FLAVORS), scores_post(response, FLAVORS, deployed="0")
     )
 
     assertContains(
@@ -618,14 +629,14 @@ def test_a_published_guideline_takes_flags_but_no_other_edit(client, approved, m
     test = flavors.tests.first()
     client.force_login(member)
 
-    page = client.get(url("capability", "2020.06", FLAVORS))
+    page = client.get(url("capability", APPROVED, FLAVORS))
     assertNotContains(page, "/edit/")
     assertContains(page, "Flag this test")
     refused = client.post(
-        url("capability_edit", "2020.06", FLAVORS), edit_data(flavors, project="x")
+        url("capability_edit", APPROVED, FLAVORS), edit_data(flavors, project="x")
     )
     flagged = client.post(
-        url("test_flag", "2020.06", FLAVORS, test.pk),
+        url("test_flag", APPROVED, FLAVORS, test.pk),
         {"date": "2026-05-04", "reason": "[D404] x", "action": "y"},
     )
 
@@ -637,20 +648,20 @@ def test_a_published_guideline_takes_flags_but_no_other_edit(client, approved, m
 
 
 @pytest.fixture
-def next_json(real_files):
-    return import_file(real_files["next"]).guideline
+def next_json(demo_draft):
+    """``next``, started from the demo 2026.06: the capabilities the worksheet scores."""
+    return demo_draft
 
 
 @pytest.fixture
-def worksheet_files(interop_data):
-    folder = interop_data / "working_materials"
-    return (folder / "scoring.txt").read_bytes(), (folder / "tabulated_scores.csv").read_bytes()
+def worksheet_bytes():
+    return WORKSHEET.read_bytes(), TABULATED.read_bytes()
 
 
 def test_the_chair_uploads_scoring_txt_and_downloads_it_back_byte_for_byte(
-    client, next_json, chair, worksheet_files
+    client, next_json, chair, worksheet_bytes
 ):
-    text, csv = worksheet_files
+    text, csv = worksheet_bytes
     client.force_login(chair)
 
     response = client.post(
@@ -658,8 +669,11 @@ def test_the_chair_uploads_scoring_txt_and_downloads_it_back_byte_for_byte(
     )
 
     assert response.status_code == 200
-    assertContains(response, "<strong>74</strong> capabilities of next matched and scored")
-    assertContains(response, "line 31: network-floating-ips-associate is not a capability of next")
+    assertContains(
+        response,
+        f"<strong>{WORKSHEET_MATCHED}</strong> capabilities of next matched and scored",
+    )
+    assertContains(response, "line 26: compute-servers-rescue is not a capability of next")
     downloaded = client.get(url("worksheet_text", "next", "scoring.txt"))
     assert downloaded["Content-Type"] == "text/plain; charset=utf-8"
     assert downloaded.content == text
@@ -668,13 +682,13 @@ def test_the_chair_uploads_scoring_txt_and_downloads_it_back_byte_for_byte(
     assert tabulated.content == csv
     page = workspace(client)
     assertContains(page, url("worksheet_text", "next", "scoring.txt"))
-    assertContains(page, "Imported worksheet scoring.txt: 74 capabilities scored")
+    assertContains(page, f"Imported worksheet scoring.txt: {WORKSHEET_MATCHED} capabilities scored")
 
 
 def test_a_pasted_worksheet_with_browser_line_ends_round_trips_too(
-    client, next_json, chair, worksheet_files
+    client, next_json, chair, worksheet_bytes
 ):
-    text, _ = worksheet_files
+    text, _ = worksheet_bytes
     client.force_login(chair)
 
     client.post(
@@ -751,7 +765,7 @@ def test_the_change_log_is_newest_first_with_who_when_and_channel(client, draft,
 
     html = log.content.decode()
     assert html.index("member scored compute-flavors-list: doc=0") < html.index(
-        "Draft started from 2020.06"
+        "Draft started from 2026.12"
     )
     assertContains(log, '<span class="channel channel--api">API</span>', html=True)
     assertContains(log, "<dt>doc</dt>", html=False)
@@ -801,4 +815,4 @@ def test_the_workspace_costs_a_bounded_number_of_queries(
         workspace(client, score=FLAVORS)
 
     assert len(many) == len(few)
-    assert len(scoring_table(draft).rows) == 79
+    assert len(scoring_table(draft).rows) == SCORED_CAPABILITIES

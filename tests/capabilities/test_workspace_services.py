@@ -24,6 +24,7 @@ from guidelines.models import Capability, ComponentEntry, GuidelineEvent, Test
 from guidelines.rules import check
 from guidelines.selectors import guideline_bundle
 from guidelines.services import flag_clear, flag_set, guideline_start_draft
+from tests.conftest import DEMO
 from tests.guidelines.helpers import export, import_file
 
 pytestmark = pytest.mark.django_db
@@ -31,14 +32,21 @@ pytestmark = pytest.mark.django_db
 TEST_ID = "id-11111111-2222-3333-4444-555555555555"
 
 
-@pytest.fixture
-def approved(real_files):
-    return import_file(real_files["2020.06"]).guideline
+# In the demo 2026.06 (and its draft): required in os_powered_compute, every criterion
+# met but foundation (9).
+LISTING_TOTAL = 91
 
 
 @pytest.fixture
-def draft(approved):
-    return guideline_start_draft(source=approved, actor=system_actor())
+def approved(demo):
+    """The demo 2026.06 (approved)."""
+    return demo
+
+
+@pytest.fixture
+def draft(demo_draft):
+    """``next``, started from the demo."""
+    return demo_draft
 
 
 def capability(guideline, key):
@@ -193,11 +201,11 @@ def test_the_second_of_two_editors_gets_a_conflict_it_can_resolve(draft, member,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_simultaneous_edits_never_overwrite_silently(real_files, member, other_member):
+def test_simultaneous_edits_never_overwrite_silently(member, other_member):
     if connection.vendor != "postgresql":
         pytest.skip("needs concurrent writers: runs on PostgreSQL (CI sets DATABASE_URL)")
     draft = guideline_start_draft(
-        source=import_file(real_files["2020.06"]).guideline, actor=system_actor()
+        source=import_file(DEMO / "2026.06.json").guideline, actor=system_actor()
     )
     target = capability(draft, "compute-servers-list")
     barrier = threading.Barrier(2)
@@ -404,7 +412,7 @@ def test_a_first_score_does_not_wipe_the_other_achievements(draft, member, other
     row_after = next(r for r in scoring_table(draft).rows if r.key == "compute-servers-list")
 
     assert after_one == before  # not fully scored yet: the document stands
-    assert row.values["doc"] == "0" and row.total.value == 100 - 8
+    assert row.values["doc"] == "0" and row.total.value == LISTING_TOTAL - 8
     assert not row.scored and "doc" not in row.from_document
     # Scorers disagree: the chair decides; meanwhile the document's value counts.
     assert row_after.values["doc"] == "1" and row_after.disagreements

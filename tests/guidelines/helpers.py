@@ -2,6 +2,7 @@
 
 import copy
 import json
+from pathlib import Path
 
 from committee.system import system_actor
 from guidelines.selectors import guideline_document
@@ -39,3 +40,37 @@ def with_draft_metadata(doc: dict, *, name: str, replaces: str) -> dict:
         expected["status"] = "draft"
         expected["replaces"] = replaces
     return expected
+
+
+# The project's own test guidelines (tests/data/guidelines): small documents written
+# for these tests, one per schema generation and a chain that breaks the process rules
+# on purpose. See tests/data/guidelines/README.md.
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "guidelines"
+
+# One document per schema generation.
+BY_GENERATION = {
+    "1.2": "2021.01",
+    "1.3": "2021.06",
+    "1.4": "2022.01",
+    "1.5": "2022.06",
+    "1.6": "2023.01",
+    "2.0": "2024.01",
+}
+# Each replaces the one before it.
+CHAIN = ["2021.01", "2021.06", "2022.01", "2022.06", "2023.01", "2023.06", "2024.01"]
+
+
+def project_path(key: str) -> Path:
+    path = DATA / f"{key}.json"
+    assert path.is_file(), path
+    return path
+
+
+def project_doc(key: str) -> dict:
+    return json.loads(project_path(key).read_bytes())
+
+
+def import_project(*keys, **kwargs):
+    """Import the project's own test guidelines by name; returns the stored guidelines."""
+    return [import_file(project_path(key), **kwargs).guideline for key in keys]

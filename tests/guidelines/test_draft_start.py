@@ -9,21 +9,25 @@ from rest_framework.test import APIClient
 from guidelines.models import Guideline
 from guidelines.selectors import guideline_latest_approved
 
-from .helpers import import_file
+from .helpers import import_doc, import_project, project_doc
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def approved(real_files):
-    for key in ("2018.02", "2020.06", "orchestration.2020.06"):
-        import_file(real_files[key])
+def approved():
+    """Two approved platform guidelines (the newer imported first), a superseded one, an add-on."""
+    import_project("2024.01", "2021.01", "orchestration.2024.01")
+    older = project_doc("2023.06")
+    older["metadata"]["os_trademark_approval"]["status"] = "approved"
+    import_doc(older, key="2023.06")
 
 
 def test_the_latest_approved_guideline_of_each_kind(approved):
-    assert guideline_latest_approved("powered").key == "2020.06"
-    assert guideline_latest_approved("").key == "2020.06"
-    assert guideline_latest_approved("orchestration").key == "orchestration.2020.06"
+    assert Guideline.objects.filter(status="approved").count() == 3
+    assert guideline_latest_approved("powered").key == "2024.01"
+    assert guideline_latest_approved("").key == "2024.01"
+    assert guideline_latest_approved("orchestration").key == "orchestration.2024.01"
     assert guideline_latest_approved("dns") is None
 
 
@@ -37,7 +41,7 @@ def test_a_member_starts_the_next_add_on_draft_in_the_web(approved, client, memb
     assert response.status_code == 302
     assert response["Location"] == "/guidelines/orchestration.next/workspace/"
     draft = Guideline.objects.get(key="orchestration.next")
-    assert (draft.status, draft.replaces) == ("draft", "orchestration.2020.06")
+    assert (draft.status, draft.replaces) == ("draft", "orchestration.2024.01")
     assert draft.events.get().channel == "web"
 
 
@@ -59,11 +63,11 @@ def test_the_api_starts_a_draft_from_a_kind(approved, member):
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=member).key}")
 
     created = api.post("/api/v1/drafts", {"family": "powered"}, format="json")
-    both = api.post("/api/v1/drafts", {"family": "powered", "source": "2020.06"}, format="json")
+    both = api.post("/api/v1/drafts", {"family": "powered", "source": "2024.01"}, format="json")
     none = api.post("/api/v1/drafts", {"family": "dns"}, format="json")
 
     assert created.status_code == 201, created.content
-    assert (created.json()["key"], created.json()["replaces"]) == ("next", "2020.06")
+    assert (created.json()["key"], created.json()["replaces"]) == ("next", "2024.01")
     assert both.status_code == 400
     assert none.status_code == 400 and "family" in none.json()["error"]["fields"]
 
@@ -73,4 +77,4 @@ def test_the_command_starts_from_the_latest_approved(approved):
 
     call_command("start_draft", "--latest", "powered", stdout=out)
 
-    assert "started draft next from 2020.06" in out.getvalue()
+    assert "started draft next from 2024.01" in out.getvalue()

@@ -1,14 +1,16 @@
-"""The process rules checker, on the real chain of guidelines and on rules broken on purpose."""
+"""The process rules checker: on the project's own chain of guidelines
+(tests/data/guidelines, 2021.01 to 2024.01, one per schema generation), on rules broken
+on purpose one at a time, and, for fidelity, on the committee's real chain."""
 
 import copy
-import json
 
 import pytest
 
 from guidelines.rules import check
 from guidelines.selectors import guideline_bundle
 
-from .helpers import import_doc, import_file
+from .helpers import CHAIN as PROJECT_CHAIN
+from .helpers import import_doc, import_file, import_project, project_doc
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +27,115 @@ def findings(draft, previous=None, **kwargs):
 
 def messages(found, rule):
     return [f.message for f in found if f.rule == rule]
+
+
+# The project's chain: each step breaks (or keeps) the rules as written down in
+# tests/data/guidelines/README.md.
+
+PROJECT_FINDINGS = {
+    ("2021.01", "2021.06"): {
+        ("2017A A4.6", "compute/compute-auth-get"),
+        ("2017A A4.6", "compute/compute-auth-create"),
+        ("2017A A4.5", "compute/compute-auth"),
+    },
+    ("2021.06", "2022.01"): {("2017A A4.6", "compute/compute-servers-create")},
+    ("2022.01", "2022.06"): {("2017A A4.5", "compute/compute-keypairs")},
+    # Deprecated before removed, advisory before required: nothing to find.
+    ("2022.06", "2023.01"): set(),
+    ("2023.01", "2023.06"): {
+        ("2017A A4.6", "os_powered_compute/networks-list"),
+        ("Listed capabilities defined", "os_powered_compute/volumes-v2-attach-detach"),
+        ("Non-Admin", "networks-l3-router"),
+    },
+    ("2023.06", "2024.01"): {
+        ("2017A A4.5", "os_powered_compute/volumes-v2-list"),
+        ("2017A A4.5", "os_powered_compute/volumes-v2-create-delete"),
+        ("Non-Admin", "networks-l3-router"),
+    },
+}
+
+
+@pytest.fixture
+def project_chain():
+    return dict(zip(PROJECT_CHAIN, import_project(*PROJECT_CHAIN), strict=True))
+
+
+def test_each_step_of_the_project_chain_finds_what_it_breaks(project_chain):
+    assert sorted(PROJECT_FINDINGS) == list(zip(PROJECT_CHAIN, PROJECT_CHAIN[1:], strict=False))
+    for (previous, draft), expected in PROJECT_FINDINGS.items():
+        found = findings(project_chain[draft], project_chain[previous])
+        assert {f.key for f in found} == expected, (previous, draft)
+        assert all(f.message and f.rule and f.subject for f in found)
+
+
+def test_the_1_2_to_1_3_regroup_is_found(project_chain):
+    found = findings(project_chain["2021.06"], project_chain["2021.01"])
+
+    assert messages(found, "2017A A4.5") == [
+        "2017A A4.5: capability compute-auth leaves the required list of compute (no longer "
+        "listed) without having been deprecated in 2021.01"
+    ]
+    assert (
+        "2017A A4.6: compute-auth-create becomes required in compute but was not advisory in "
+        "2021.01 (not listed)"
+    ) in messages(found, "2017A A4.6")
+    assert len(messages(found, "2017A A4.6")) == 2
+
+
+def test_a_recorded_regroup_answers_the_lineage_findings_on_the_project_chain(project_chain):
+    lineage = {"compute-auth-create": ["compute-auth"], "compute-auth-get": ["compute-auth"]}
+
+    found = findings(project_chain["2021.06"], project_chain["2021.01"], lineage=lineage)
+
+    # The successors inherit compute-auth's status, and it continues as them.
+    assert found == []
+
+
+def test_a_capability_removed_without_deprecation_is_found_by_its_status(project_chain):
+    found = findings(project_chain["2022.06"], project_chain["2022.01"])
+
+    assert messages(found, "2017A A4.5") == [
+        "2017A A4.5: capability compute-keypairs leaves the required list of compute (removed) "
+        "without having been deprecated in 2022.01"
+    ]
+
+
+def test_2023_06_to_2024_01_finds_volumes_v2_leaving_without_deprecation(project_chain):
+    found = findings(project_chain["2024.01"], project_chain["2023.06"])
+
+    assert messages(found, "2017A A4.5") == [
+        "2017A A4.5: capability volumes-v2-list leaves the required list of os_powered_compute "
+        "(no longer listed) without having been deprecated in 2023.06",
+        "2017A A4.5: capability volumes-v2-create-delete leaves the required list of "
+        "os_powered_compute (no longer listed) without having been deprecated in 2023.06",
+    ]
+    # volumes-v3-metadata was advisory in 2023.06: it may become required.
+    assert messages(found, "2017A A4.6") == []
+
+
+def test_1x_components_are_compared_with_their_2_0_names_on_the_project_chain(project_chain):
+    found = findings(project_chain["2023.06"], project_chain["2023.01"])
+
+    # compute/object are os_powered_compute/os_powered_storage: only the real addition.
+    assert messages(found, "2017A A4.6") == [
+        "2017A A4.6: networks-list becomes required in os_powered_compute but was not advisory "
+        "in 2023.01 (not listed)"
+    ]
+    assert not messages(found, "2017A A4.5")
+    assert not messages(found, "2017A A3.1")
+    assert not messages(found, "2017A A3.2")
+
+
+def test_the_non_admin_veto_on_the_project_chain(project_chain):
+    found = findings(project_chain["2024.01"], project_chain["2023.06"])
+
+    assert {f.subject for f in found if f.rule == "Non-Admin"} == {"networks-l3-router"}
+    # Advisory, it is not vetoed.
+    found = findings(project_chain["2023.01"], project_chain["2022.06"])
+    assert not [f for f in found if f.rule == "Non-Admin"]
+
+
+# The committee's real chain (fidelity: what the rules find in the real history).
 
 
 @pytest.fixture
@@ -89,12 +200,12 @@ def test_the_non_admin_veto_in_the_real_data(chain):
     }
 
 
-# Rules broken on purpose, one at a time, on a copy of 2020.06.
+# Rules broken on purpose, one at a time, on a copy of the project's 2024.01.
 
 
 @pytest.fixture
-def base(real_files):
-    return json.loads(real_files["2020.06"].read_bytes())
+def base():
+    return project_doc("2024.01")
 
 
 def pair(base, change):
@@ -158,11 +269,14 @@ def test_a3_1_and_a3_2_for_designated_sections(base):
 def test_a4_4_required_under_the_cutoff(base):
     draft = import_doc(base, key="draft").guideline
 
-    found = findings(draft, totals={"compute-servers-list": 72, "compute-quotas-get": -80})
+    found = findings(
+        draft,
+        totals={"compute-servers-list": 72, "compute-servers-create": -80, "networks-list": 74},
+    )
 
     assert sorted(messages(found, "2017A A4.4")) == [
-        "2017A A4.4: compute-quotas-get is required but is not fully scored (-80), under the "
-        "cut-off 74",
+        "2017A A4.4: compute-servers-create is required but is not fully scored (-80), under "
+        "the cut-off 74",
         "2017A A4.4: compute-servers-list is required but scores 72, under the cut-off 74",
     ]
 
@@ -201,8 +315,8 @@ def test_tests_have_well_formed_unique_idempotent_ids(base):
     tests = base["capabilities"]["compute-servers-list"]["tests"]
     first, second = list(tests)[:2]
     tests[first]["idempotent_id"] += ",negative"
-    tests[second]["idempotent_id"] = base["capabilities"]["compute-list-api-versions"]["tests"][
-        "tempest.api.compute.test_versions.TestVersions.test_list_api_versions"
+    tests[second]["idempotent_id"] = base["capabilities"]["networks-list"]["tests"][
+        "tempest.api.network.test_networks.NetworksTest.test_list_networks"
     ]["idempotent_id"]
 
     found = messages(findings(import_doc(base, key="draft").guideline), "2017A A2.4")
