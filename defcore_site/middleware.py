@@ -1,4 +1,4 @@
-"""Bounds on what a request may send, checked before anything reads the body."""
+"""Bounds on what a request may send, checked before anything reads it."""
 
 import re
 
@@ -28,18 +28,23 @@ def body_limit(request) -> tuple[int, str]:
     return settings.MAX_BODY_BYTES, "MAX_BODY_BYTES"
 
 
-class BodyLimitMiddleware:
-    """413 for a body over its limit, with a message naming the limit.
+class RequestLimitsMiddleware:
+    """413 for a body over its limit, with a message naming the limit; 404 for a
+    path with a NUL character.
 
     Content-Length is what Django reads a body by (a body without one is read as
     empty), so checking it bounds every parser, DRF's included, before the
     authentication and permission checks that would otherwise come after parsing.
+    No route has a NUL in it, and PostgreSQL refuses one in any text it is asked
+    to compare, so such a path would otherwise fail deep in a lookup.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if "\x00" in request.path_info:
+            return not_found(request)
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -48,6 +53,13 @@ class BodyLimitMiddleware:
         if length > limit:
             return too_large(request, length, limit, setting)
         return self.get_response(request)
+
+
+def not_found(request):
+    message = "No such page: the path contains a NUL character."
+    if API_ROUTE.match(request.path_info):
+        return JsonResponse(error_body(404, "not_found", message), status=404)
+    return HttpResponse(message, status=404, content_type="text/plain; charset=utf-8")
 
 
 def too_large(request, length: int, limit: int, setting: str):

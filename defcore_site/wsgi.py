@@ -86,7 +86,7 @@ ROUTE = re.compile(rf"/(?P<api>api/)?v1/guidelines/{KEY}(?P<tests>/tests)?")
 # reviewed: a new middleware may refuse requests or add headers.
 EMULATED_MIDDLEWARE = (
     "django.middleware.security.SecurityMiddleware",
-    "defcore_site.middleware.BodyLimitMiddleware",
+    "defcore_site.middleware.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -145,7 +145,7 @@ def hsts_header() -> tuple[str, str] | None:
 
 
 def body_too_large(environ) -> bool:
-    """Whether BodyLimitMiddleware would answer 413 (a GET may carry a body)."""
+    """Whether RequestLimitsMiddleware would answer 413 (a GET may carry a body)."""
     try:
         return int(environ.get("CONTENT_LENGTH") or 0) > settings.MAX_BODY_BYTES
     except ValueError:

@@ -124,7 +124,8 @@ def served(client, demo):
 def https_site():
     """Django and the fast path as a server started with HTTPS_ONLY builds them:
     middleware reads its settings when the handler is made."""
-    with override_settings(**HTTPS):
+    # No Celery ping: no worker runs in the tests (tests/test_operations.py covers it).
+    with override_settings(**HTTPS, HEALTH_CHECK_CELERY=False):
         django = WSGIHandler()
         yield django, GuidelineFastPath(django)
 

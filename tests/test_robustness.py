@@ -301,3 +301,46 @@ def test_a_flag_on_a_published_guideline_is_served_at_once_and_revalidation_sees
     assert flagged.status_code == 200, flagged.content
     assert again.status_code == 200  # not 304: the document changed
     assert again["ETag"] != before["ETag"]
+
+
+# A NUL in a path: PostgreSQL refuses it in any text it compares.
+
+
+@pytest.mark.parametrize(
+    "path, json_body",
+    [
+        ("/api/v1/guidelines/%00", True),
+        ("/v1/guidelines/%00/tests", True),
+        ("/api/v1/catalog/guidelines/%00/events", True),
+        ("/guidelines/%00/", False),
+        ("/guidelines/%00/workspace/", False),
+    ],
+)
+def test_a_nul_in_the_path_is_404(client, demo, path, json_body):
+    response = client.get(path)
+
+    assert response.status_code == 404
+    if json_body:
+        assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_stored_worksheet_name_with_a_quote_or_newline_still_downloads(client, demo_draft, chair):
+    from capabilities.models import Worksheet
+
+    Worksheet.objects.create(guideline=demo_draft, name='odd"name\r\n.txt', lines=[])
+    client.force_login(chair)
+
+    response = client.get("/guidelines/next/workspace/worksheets/odd%22name%0D%0A.txt/text/")
+
+    assert response.status_code == 200
+    assert "\n" not in response["Content-Disposition"]
+
+
+def test_a_weight_beyond_the_column_is_refused_by_the_service(demo_draft, chair):
+    from capabilities.services import criterion_update
+    from guidelines.errors import GuidelineError
+
+    criterion = demo_draft.criteria.first()
+
+    with pytest.raises(GuidelineError, match="from 0 to 2147483647"):
+        criterion_update(criterion=criterion, actor=chair, changes={"weight": 2**31})

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from capabilities.api.common import TAGS
 from capabilities.services import criterion_update
+from capabilities.services.scoring import MAX_WEIGHT
 from guidelines.api.errors import ERRORS
 from guidelines.api.parts import CriterionSerializer, CriterionViewSet
 from guidelines.models import Criterion, EventChannel
@@ -25,7 +26,8 @@ class CriterionUpdateView(APIView):
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(required=False)
         description = serializers.CharField(required=False)
-        weight = serializers.IntegerField(required=False, min_value=0)
+        # At most what the database's integer column holds (else a 500).
+        weight = serializers.IntegerField(required=False, min_value=0, max_value=MAX_WEIGHT)
 
         class Meta:
             ref_name = "CriterionInput"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import renderers, serializers
@@ -14,8 +15,9 @@ from rest_framework.views import APIView
 from capabilities.api.common import TAGS
 from capabilities.selectors import worksheet_csv, worksheet_text
 from capabilities.services import worksheet_import
+from capabilities.services.worksheets import worksheet_name_problem
 from guidelines.api.errors import ERRORS
-from guidelines.api.lookups import guideline_or_404
+from guidelines.api.lookups import guideline_or_404, nameable
 from guidelines.models import EventChannel
 
 
@@ -39,8 +41,9 @@ class WorksheetUploadView(APIView):
             ref_name = "WorksheetUploadInput"
 
         def validate_name(self, name):
-            if "/" in name:
-                raise ValidationError("A worksheet name cannot contain '/'.")
+            problem = worksheet_name_problem(name)
+            if problem:
+                raise ValidationError(problem)
             return name
 
     class OutputSerializer(serializers.Serializer):
@@ -116,18 +119,28 @@ class WorksheetDownloadView(APIView):
         except Http404:
             raise ValidationError({"format": ["Use txt or csv."]}) from None
 
-    def handle_exception(self, exc):
-        response = super().handle_exception(exc)
-        # Errors are JSON, like the rest of the API, whatever format was asked for.
-        self.request.accepted_renderer = renderers.JSONRenderer()
-        self.request.accepted_media_type = renderers.JSONRenderer.media_type
-        return response
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Only a worksheet is text. Errors, and OPTIONS' description of the
+        # route, are JSON like the rest of the API, whatever format was asked for.
+        if isinstance(response, Response) and not isinstance(response.data, str):
+            request.accepted_renderer = renderers.JSONRenderer()
+            request.accepted_media_type = renderers.JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def get(self, request, key, name):
         guideline = guideline_or_404(key)
-        worksheet = guideline.worksheets.filter(name=name).first()
+        worksheet = guideline.worksheets.filter(name=name).first() if nameable(name) else None
         if worksheet is None:
             names = ", ".join(guideline.worksheets.values_list("name", flat=True)) or "none"
             raise NotFound(f"{guideline.key} has no worksheet named {name!r} (it has: {names}).")
-        render = worksheet_csv if request.accepted_renderer.format == "csv" else worksheet_text
-        return Response(render(worksheet))
+        csv = request.accepted_renderer.format == "csv"
+        render = worksheet_csv if csv else worksheet_text
+        filename = worksheet.name
+        if csv:
+            filename = (filename.rsplit(".", 1)[0] if "." in filename else filename) + ".csv"
+        # Whatever the name holds (quotes, line breaks from before names were
+        # checked), the header is quoted or encoded as RFC 6266 says.
+        return Response(
+            render(worksheet),
+            headers={"Content-Disposition": content_disposition_header(True, filename)},
+        )

@@ -263,6 +263,10 @@ def consensus_set(
 CRITERION_FIELDS = ("name", "description", "weight")
 
 
+# The column's bound (a 32-bit integer on PostgreSQL); real weights are below 20.
+MAX_WEIGHT = 2**31 - 1
+
+
 @transaction.atomic
 def criterion_update(
     *, criterion: Criterion, changes: dict, actor, channel: str = EventChannel.WEB
@@ -284,8 +288,8 @@ def criterion_update(
     criterion = Criterion.objects.select_for_update().get(pk=criterion.pk)
     criterion.guideline = guideline
     weight = changes.get("weight", criterion.weight)
-    if isinstance(weight, bool) or not isinstance(weight, int) or weight < 0:
-        raise GuidelineError(f"weight {weight!r} is not a whole number of 0 or more")
+    if isinstance(weight, bool) or not isinstance(weight, int) or not 0 <= weight <= MAX_WEIGHT:
+        raise GuidelineError(f"weight {weight!r} is not a whole number from 0 to {MAX_WEIGHT}")
     for name in ("name", "description"):
         if name in changes and not str(changes[name] or "").strip():
             raise GuidelineError(f"a criterion's {name} cannot be empty")

@@ -25,6 +25,29 @@ class WorksheetReport:
     notes: list[str] = field(default_factory=list)
 
 
+NAME_MAX = 200  # Worksheet.name
+
+
+def worksheet_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a worksheet, or None.
+
+    The name is a URL path segment of its downloads and their file name in a
+    Content-Disposition header: no slashes, quotes or control characters (a line
+    break would end the header).
+    """
+    if not name.strip():
+        return "A worksheet needs a name, such as scoring.txt."
+    if len(name) > NAME_MAX:
+        return f"A worksheet name has at most {NAME_MAX} characters."
+    if "/" in name or "\\" in name:
+        return "A worksheet name cannot contain '/' or '\\'."
+    if '"' in name:
+        return "A worksheet name cannot contain a double quote."
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        return "A worksheet name cannot contain line breaks or other control characters."
+    return None
+
+
 @transaction.atomic
 def worksheet_import(
     *,
@@ -40,6 +63,9 @@ def worksheet_import(
     and reported; so are typed totals the arithmetic disagrees with.
     """
     require(actor, Action.WORKSHEET_IMPORT)
+    problem = worksheet_name_problem(name)
+    if problem:
+        raise GuidelineError(f"{name!r}: {problem}")
     guideline = guideline_change_begin(
         guideline, change=Change.SCORING, what=f"importing worksheet {name}"
     )

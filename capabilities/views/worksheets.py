@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_safe
 
 from capabilities import pages
@@ -71,7 +72,8 @@ def _worksheet_or_404(guideline: Guideline, name: str):
 def worksheet_download_text(request, key, name):
     worksheet = _worksheet_or_404(guideline_or_404(key), name)
     response = HttpResponse(worksheet_text(worksheet), content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{worksheet.name}"'
+    # Quoted and encoded by Django: a stored name never breaks the header.
+    response["Content-Disposition"] = content_disposition_header(True, worksheet.name)
     return response
 
 
@@ -80,5 +82,5 @@ def worksheet_download_csv(request, key, name):
     worksheet = _worksheet_or_404(guideline_or_404(key), name)
     response = HttpResponse(worksheet_csv(worksheet), content_type="text/csv; charset=utf-8")
     stem = worksheet.name.rsplit(".", 1)[0] if "." in worksheet.name else worksheet.name
-    response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+    response["Content-Disposition"] = content_disposition_header(True, f"{stem}.csv")
     return response

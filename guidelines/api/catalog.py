@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
@@ -17,8 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from guidelines import testlist
-from guidelines.api.errors import error_response
-from guidelines.errors import GuidelineError
+from guidelines.api.errors import ERRORS, error_response
+from guidelines.api.lookups import guideline_or_404
 from guidelines.interop_format.bundle import Bundle
 from guidelines.models import (
     EntryKind,
@@ -195,7 +194,7 @@ class GuidelineCatalogViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, filter_backends=[], pagination_class=None)
     def components(self, request, key=None):
         """The guideline's components: capability and designated-section names by status."""
-        guideline = get_object_or_404(Guideline, key=key)
+        guideline = guideline_or_404(key)
         bundle = guideline_bundle(guideline)
         data = []
         for component, entries in bundle.components:
@@ -228,7 +227,9 @@ class DraftInput(serializers.Serializer):
 class DraftCreateView(APIView):
     """Start a draft as a copy of a guideline (2017A A1.1, A1.2); for committee members."""
 
-    @extend_schema(tags=["Guidelines"], request=DraftInput, responses={201: GuidelineSerializer})
+    @extend_schema(
+        tags=["Guidelines"], request=DraftInput, responses={201: GuidelineSerializer, **ERRORS}
+    )
     def post(self, request):
         data = DraftInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -242,15 +243,13 @@ class DraftCreateView(APIView):
         if source is None:
             return error_response(400, "invalid", missing[0], {missing[1]: ["Not found."]})
 
-        try:
-            draft = guideline_start_draft(
-                source=source,
-                name=data.validated_data.get("name"),
-                actor=request.user,
-                channel=EventChannel.API,
-            )
-        except GuidelineError as exc:
-            # The name is taken (or unusable): the request conflicts with what exists.
-            return error_response(409, "conflict", str(exc))
+        # A taken name (even one taken by a start racing this one) is a 409
+        # conflict naming the guideline that has it; an unusable name is a 400.
+        draft = guideline_start_draft(
+            source=source,
+            name=data.validated_data.get("name"),
+            actor=request.user,
+            channel=EventChannel.API,
+        )
         created = catalog_queryset().get(pk=draft.pk)
         return Response(GuidelineSerializer(created, context={"request": request}).data, status=201)

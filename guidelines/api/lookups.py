@@ -7,8 +7,14 @@ from rest_framework.exceptions import NotFound
 from guidelines.models import Capability, Guideline, Test
 
 
+def nameable(value: str) -> bool:
+    """Could a stored row have this name? No text column holds NUL (PostgreSQL
+    refuses it in a query, a 500), so a name with one names nothing: a 404."""
+    return "\x00" not in value
+
+
 def guideline_or_404(key: str) -> Guideline:
-    guideline = Guideline.objects.filter(key=key).first()
+    guideline = Guideline.objects.filter(key=key).first() if nameable(key) else None
     if guideline is None:
         raise NotFound(f"No guideline named {key!r}.")
     return guideline

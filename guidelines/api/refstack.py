@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from guidelines import serving
 from guidelines.api.errors import ERRORS, ErrorBody, error_response
+from guidelines.api.lookups import nameable
 from guidelines.models import EventChannel
 from guidelines.selectors import refstack_index
 from guidelines.services import guideline_import
@@ -84,6 +85,9 @@ class PublicRead(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     content_negotiation_class = AnyAccept
+    # Served from memory in microseconds, and polled by CI farms from few
+    # addresses: never throttled (README, "Throttling").
+    throttle_classes: list = []
 
 
 class IndexSchema(AutoSchema):
@@ -118,6 +122,13 @@ class GuidelineDocumentView(APIView):
             return []
         return super().get_authenticators()
 
+    def get_throttles(self):
+        # Reads are served from memory and polled by CI farms: never throttled.
+        # Storing a document is a write like any other.
+        if self.request.method in SAFE_METHODS:
+            return []
+        return super().get_throttles()
+
     @extend_schema(
         tags=["RefStack-compatible"],
         summary="The guideline document, in its own schema generation",
@@ -132,7 +143,7 @@ class GuidelineDocumentView(APIView):
         },
     )
     def get(self, request, key: str):
-        rep = serving.document(key)
+        rep = serving.document(key) if nameable(key) else None
         if rep is None:
             return error_response(404, "not_found", f"No guideline named {key!r}.")
         return served(rep, request)
@@ -217,6 +228,8 @@ class GuidelineTestsView(PublicRead):
         },
     )
     def get(self, request, key: str):
+        if not nameable(key):
+            return plain(404, f"No guideline named {key!r}")
         try:
             rep = serving.tests(key, request.query_params)
         except TestListError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from committee.permissions import Action, require
-from guidelines.errors import GuidelineError
+from guidelines.errors import GuidelineError, VersionConflict
 from guidelines.interop_format.fields import field_set
 from guidelines.interop_format.specs import generation_of
 from guidelines.models import EventChannel, EventKind, Guideline, GuidelineEvent, GuidelineStatus
@@ -34,16 +34,27 @@ def guideline_start_draft(
     require(actor, Action.DRAFT_START)
     name = name or draft_name_for(source)
     guideline_key_validate(name)
-    taken = f"guideline {name} already exists; choose another name with --name"
     if Guideline.objects.filter(key=name).exists():
-        raise GuidelineError(taken)
+        raise name_taken(name)
     try:
         return _draft_store(source=source, name=name, actor=actor, channel=channel)
-    except IntegrityError:
-        # Two starts of the same name raced: the loser hits the unique key.
+    except (IntegrityError, GuidelineError):
+        # Two starts of the same name raced, and this one lost: the other
+        # committed between the check above and the insert, which then failed
+        # on the unique key (or the model's own uniqueness check saw it first).
+        # _draft_store's transaction (a savepoint inside the caller's) is rolled
+        # back, so the connection can still ask.
         if Guideline.objects.filter(key=name).exists():
-            raise GuidelineError(taken) from None
+            raise name_taken(name) from None
         raise
+
+
+def name_taken(name: str) -> VersionConflict:
+    """The refusal of a start whose name another guideline has: a conflict (409)."""
+    existing = Guideline.objects.filter(key=name).values("key", "status", "replaces").first()
+    return VersionConflict(
+        f"guideline {name} already exists; choose another name with --name", current=existing
+    )
 
 
 @transaction.atomic
