@@ -36,3 +36,6 @@ urlpatterns = [
     path("", include("capabilities.urls")),
     path("", include("guidelines.urls")),
 ]
+
+# An unrouted /api/v1/ or /v1/ path answers the API's JSON error, not an HTML page.
+handler404 = "defcore_site.views.not_found"

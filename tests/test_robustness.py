@@ -344,3 +344,14 @@ def test_a_weight_beyond_the_column_is_refused_by_the_service(demo_draft, chair)
 
     with pytest.raises(GuidelineError, match="from 0 to 2147483647"):
         criterion_update(criterion=criterion, actor=chair, changes={"weight": 2**31})
+
+
+def test_an_unrouted_api_path_is_a_json_404_and_a_page_path_an_html_one(client):
+    api = client.get("/api/v1/no-such-route")
+    page = client.get("/no/such/page/")
+
+    assert api.status_code == 404
+    assert api.json()["error"]["code"] == "not_found"
+    assert page.status_code == 404
+    assert page["Content-Type"].startswith("text/html")
+    assert "Not found" in page.content.decode()
