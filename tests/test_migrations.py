@@ -554,3 +554,43 @@ def test_events_the_old_code_cannot_hold_stop_a_migration_back_with_why():
         assert GuidelineEvent.objects.filter(kind="status_changed").count() == 1
     finally:
         migrate_to_the_end(executor)
+
+
+def test_import_events_keep_the_files_name_not_the_servers_path():
+    """guidelines/migrations/0009: events are public; a server path must not stay in them."""
+    executor = MigrationExecutor(connection)
+    before = [("guidelines", "0008_part_permissions_follow")]
+    executor.migrate(before)
+    executor.loader.build_graph()
+    apps = executor.loader.project_state(before).apps
+    User = apps.get_model("auth", "User")
+    Guideline = apps.get_model("guidelines", "Guideline")
+    Event = apps.get_model("guidelines", "GuidelineEvent")
+    actor = User.objects.create(username="operator")
+    guideline = Guideline.objects.create(key="2026.06", schema="2.0")
+    with_path = Event.objects.create(
+        guideline=guideline,
+        kind="imported",
+        channel="import",
+        actor=actor,
+        data={"filename": "/srv/private/interop/2026.06.json", "sha256": "ab"},
+    )
+    plain = Event.objects.create(
+        guideline=guideline,
+        kind="imported",
+        channel="import",
+        actor=actor,
+        data={"filename": "next.json"},
+    )
+    other = Event.objects.create(
+        guideline=guideline, kind="test_flagged", channel="web", actor=actor, data={}
+    )
+
+    migrate_to_the_end(executor)
+
+    assert GuidelineEvent.objects.get(pk=with_path.pk).data == {
+        "filename": "2026.06.json",
+        "sha256": "ab",
+    }
+    assert GuidelineEvent.objects.get(pk=plain.pk).data == {"filename": "next.json"}
+    assert GuidelineEvent.objects.get(pk=other.pk).data == {}
