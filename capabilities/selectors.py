@@ -150,6 +150,14 @@ def _line_values(guideline: Guideline):
     return values
 
 
+def worksheet_filename(worksheet: Worksheet, *, csv: bool) -> str:
+    """The name a download is saved under: as imported, or with .csv for the table."""
+    if not csv:
+        return worksheet.name
+    stem = worksheet.name.rsplit(".", 1)[0] if "." in worksheet.name else worksheet.name
+    return f"{stem}.csv"
+
+
 def worksheet_text(worksheet: Worksheet) -> str:
     """The worksheet as the committee writes it, totals and asterisks recomputed."""
     guideline = worksheet.guideline

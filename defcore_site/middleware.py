@@ -17,15 +17,31 @@ WORKSHEET_ROUTE = re.compile(r"/api/v1/catalog/guidelines/[^/]+/worksheets")
 API_ROUTE = re.compile(r"/(api/)?v1/")
 
 
-def body_limit(request) -> tuple[int, str]:
-    """The largest body this request may send, and the setting that says so."""
-    if request.method == "PUT" and DOCUMENT_ROUTE.fullmatch(request.path_info):
+def body_limit(method: str, path: str, content_type: str) -> tuple[int, str]:
+    """The largest body a request may send, and the setting that says so."""
+    if method == "PUT" and DOCUMENT_ROUTE.fullmatch(path):
         return settings.MAX_DOCUMENT_BYTES, "MAX_DOCUMENT_BYTES"
-    if request.content_type == "multipart/form-data" or WORKSHEET_ROUTE.fullmatch(
-        request.path_info
-    ):
+    if content_type == "multipart/form-data" or WORKSHEET_ROUTE.fullmatch(path):
         return settings.MAX_UPLOAD_BYTES, "MAX_UPLOAD_BYTES"
     return settings.MAX_BODY_BYTES, "MAX_BODY_BYTES"
+
+
+def content_length(meta) -> int:
+    try:
+        return int(meta.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0  # Django reads an unreadable length as no body
+
+
+def is_api(path: str) -> bool:
+    return API_ROUTE.match(path) is not None
+
+
+def error_response(path: str, status: int, code: str, message: str):
+    """The API's JSON error body on its paths, the message as plain text elsewhere."""
+    if is_api(path):
+        return JsonResponse(error_body(status, code, message), status=status)
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
 class RequestLimitsMiddleware:
@@ -43,29 +59,16 @@ class RequestLimitsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path_info:
-            return not_found(request)
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0  # Django reads an unreadable length as no body
-        limit, setting = body_limit(request)
+        path = request.path_info
+        if "\x00" in path:
+            message = "No such page: the path contains a NUL character."
+            return error_response(path, 404, "not_found", message)
+        length = content_length(request.META)
+        limit, setting = body_limit(request.method, path, request.content_type)
         if length > limit:
-            return too_large(request, length, limit, setting)
+            message = (
+                f"The request body is {length} bytes; this route accepts at most "
+                f"{limit} bytes ({setting})."
+            )
+            return error_response(path, 413, "too_large", message)
         return self.get_response(request)
-
-
-def not_found(request):
-    message = "No such page: the path contains a NUL character."
-    if API_ROUTE.match(request.path_info):
-        return JsonResponse(error_body(404, "not_found", message), status=404)
-    return HttpResponse(message, status=404, content_type="text/plain; charset=utf-8")
-
-
-def too_large(request, length: int, limit: int, setting: str):
-    message = (
-        f"The request body is {length} bytes; this route accepts at most {limit} bytes ({setting})."
-    )
-    if API_ROUTE.match(request.path_info):
-        return JsonResponse(error_body(413, "too_large", message), status=413)
-    return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")

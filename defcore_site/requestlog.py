@@ -21,6 +21,8 @@ import time
 
 from django.utils.functional import empty
 
+from defcore_site.throttling import client_address
+
 logger = logging.getLogger("defcore.requests")
 
 USER_KEY = "defcore.user"  # set in the WSGI environ by RequestUserMiddleware
@@ -93,7 +95,8 @@ class RequestLog:
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                     "bytes": int(length) if length and length.isdigit() else None,
                     "user": environ.get(USER_KEY, ""),
-                    "client": environ.get("REMOTE_ADDR", ""),
+                    # As throttles see it: X-Forwarded-For only from trusted proxies.
+                    "client": client_address(environ),
                     "fast_path": bool(environ.get(FAST_PATH_KEY)),
                 },
                 ensure_ascii=False,

@@ -67,6 +67,7 @@ from django.http.request import split_domain_port, validate_host  # noqa: E402
 from django.urls import Resolver404, resolve  # noqa: E402
 from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly  # noqa: E402
 
+from defcore_site.middleware import body_limit, content_length  # noqa: E402
 from defcore_site.requestlog import FAST_PATH_KEY, RequestLog  # noqa: E402
 from guidelines import serving  # noqa: E402
 from guidelines.api.refstack import (  # noqa: E402
@@ -144,12 +145,11 @@ def hsts_header() -> tuple[str, str] | None:
     return ("Strict-Transport-Security", value)
 
 
-def body_too_large(environ) -> bool:
+def body_too_large(environ, method: str, path: str) -> bool:
     """Whether RequestLimitsMiddleware would answer 413 (a GET may carry a body)."""
-    try:
-        return int(environ.get("CONTENT_LENGTH") or 0) > settings.MAX_BODY_BYTES
-    except ValueError:
-        return False
+    content_type = environ.get("CONTENT_TYPE", "").split(";", 1)[0].strip()
+    limit, _setting = body_limit(method, path, content_type)
+    return content_length(environ) > limit
 
 
 def host_allowed(environ) -> bool:
@@ -329,7 +329,7 @@ class GuidelineFastPath:
         secure = is_secure(environ)
         if settings.SECURE_SSL_REDIRECT and not secure:
             return None  # Django redirects to HTTPS
-        if not host_allowed(environ) or body_too_large(environ):
+        if not host_allowed(environ) or body_too_large(environ, method, path):
             return None
         key = route["key"]
         stamp = serving.CACHE.fresh_stamp(key)

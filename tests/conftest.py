@@ -104,3 +104,13 @@ def demo_draft(demo, system):
     from guidelines.services import guideline_start_draft
 
     return guideline_start_draft(source=demo, actor=system)
+
+
+@pytest.fixture(autouse=True)
+def fresh_health_answer():
+    """/health/ reuses its answer for a moment: each test asks afresh."""
+    from defcore_site.health import forget
+
+    forget()
+    yield
+    forget()

@@ -49,9 +49,46 @@ def test_health_is_503_naming_the_failing_check(client):
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "failing"
-    assert body["checks"]["database"] == "ok"
-    assert body["checks"]["cache"] != "ok"
-    assert "127.0.0.1" not in response.content.decode()  # public: no hosts
+    assert (body["checks"]["database"], body["checks"]["cache"]) == ("ok", "unavailable")
+
+
+def test_a_failing_checks_reason_is_logged_not_shown(client, settings, monkeypatch, caplog):
+    """The database check's message names the server; the public answer must not."""
+    from health_check.checks import Database
+    from health_check.exceptions import ServiceUnavailable
+
+    settings.HEALTH_CHECK_CELERY = False
+
+    def down(self):
+        raise ServiceUnavailable('connection to server at "db-7.internal" (10.2.3.4), port 5432')
+
+    monkeypatch.setattr(Database, "run", down)
+
+    response = client.get("/health/")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == "unavailable"
+    text = response.content.decode()
+    assert "db-7.internal" not in text and "10.2.3.4" not in text
+    assert "db-7.internal" in caplog.text  # the operator still learns why
+
+
+def test_a_flood_of_health_checks_costs_one_round(client, settings, monkeypatch):
+    from health_check.checks import Database
+
+    settings.HEALTH_CHECK_CELERY = False
+    runs = []
+    real = Database.run
+    monkeypatch.setattr(Database, "run", lambda self: runs.append(1) or real(self))
+
+    statuses = [client.get("/health/").status_code for _ in range(5)]
+
+    assert statuses == [200] * 5
+    assert len(runs) == 1
+    settings.HEALTH_CHECK_SECONDS = 0  # no reuse: each request checks
+    client.get("/health/")
+    client.get("/health/")
+    assert len(runs) == 3
 
 
 def test_with_redis_configured_redis_and_a_celery_worker_are_checked(settings):
@@ -59,6 +96,7 @@ def test_with_redis_configured_redis_and_a_celery_worker_are_checked(settings):
     settings.HEALTH_CHECK_CELERY = True
 
     assert [name for name, _, _ in checks()] == ["database", "cache", "redis", "celery"]
+    assert checks()[-1][2] == {"limit": 1}  # the ping stops at the first worker
 
     settings.HEALTH_CHECK_CELERY = False
     assert [name for name, _, _ in checks()] == ["database", "cache", "redis"]

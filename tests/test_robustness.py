@@ -260,7 +260,9 @@ def test_repeated_keys_are_recorded_in_the_import_event():
     result = import_doc(REPEATED, key="repeated")
 
     event = GuidelineEvent.objects.get(guideline=result.guideline)
-    assert ["/status", event.data["warnings"][0][1]] in event.data["warnings"]
+    recorded = {where: message for where, message in event.data["warnings"]}
+    assert "'status' appears more than once" in recorded["/status"]
+    assert "'tests' appears more than once" in recorded["/capabilities/compute-servers-list/tests"]
 
 
 # Caching that tells the truth.
@@ -355,3 +357,28 @@ def test_an_unrouted_api_path_is_a_json_404_and_a_page_path_an_html_one(client):
     assert page.status_code == 404
     assert page["Content-Type"].startswith("text/html")
     assert "Not found" in page.content.decode()
+
+
+def test_a_server_error_on_an_api_path_is_the_apis_json_without_detail(monkeypatch):
+    from django.test import Client
+
+    from guidelines.api.catalog import GuidelineCatalogViewSet
+
+    def broken(self, request, *args, **kwargs):
+        raise RuntimeError("/srv/secret/path failed")
+
+    monkeypatch.setattr(GuidelineCatalogViewSet, "list", broken)
+
+    response = Client(raise_request_exception=False).get("/api/v1/catalog/guidelines")
+
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "server_error"
+    assert "/srv/secret" not in response.content.decode()
+
+
+def test_a_schema_folder_with_a_file_nested_too_deep_is_walked_not_crashed(tmp_path):
+    from guidelines.management.commands.import_guidelines import guideline_files
+
+    (tmp_path / "deep.json").write_bytes(b"[" * 100_000 + b"]" * 100_000)
+
+    assert guideline_files([str(tmp_path)]) == [tmp_path / "deep.json"]

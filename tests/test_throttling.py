@@ -25,6 +25,8 @@ RATES = {
     "anon_writes": "2/min",
     "user_reads": "5/min",
     "user_writes": "2/min",
+    "bad_tokens": "3/min",
+    "signins": "4/min",
 }
 
 
@@ -122,12 +124,108 @@ def test_storing_a_document_is_a_throttled_write(rates, clock, demo, chair):
     client.force_authenticate(chair)
     url = "/api/v1/guidelines/2026.06"
 
-    statuses = [
-        client.put(url, b"{}", content_type="application/json").status_code for _ in range(3)
-    ]
+    def store():
+        return client.put(url, b"{}", content_type="application/json").status_code
 
-    assert statuses[:2] != [429, 429]
+    statuses = [store() for _ in range(3)]
+
+    assert 429 not in statuses[:2]  # each read and refused for what it says
     assert statuses[2] == 429
+    clock.now += 61
+    assert store() != 429
+
+
+def test_failed_tokens_are_counted_per_address_and_then_not_even_looked_up(
+    rates, clock, demo, member
+):
+    from rest_framework.authtoken.models import Token
+
+    good = Token.objects.create(user=member).key
+    client = APIClient()
+
+    def with_token(key, address="10.0.0.5"):
+        return client.post(
+            "/api/v1/drafts",
+            {"source": "2026.06"},
+            format="json",
+            HTTP_AUTHORIZATION=f"Token {key}",
+            REMOTE_ADDR=address,
+        )
+
+    failures = [with_token(f"guess{n}").status_code for n in range(3)]
+    refused = with_token("guess-again")
+    even_the_right_one = with_token(good)
+
+    assert failures == [401, 401, 401]
+    assert refused.status_code == 429
+    assert "Too many failed API tokens" in refused.json()["error"]["message"]
+    assert int(refused["Retry-After"]) > 0
+    assert even_the_right_one.status_code == 429  # the address waits out the window
+    assert with_token(good, address="10.0.0.6").status_code == 201  # another address
+    clock.now += 61
+    assert with_token(good).status_code != 429
+
+
+def test_sign_in_attempts_are_limited_per_address_across_usernames(rates, clock, client):
+    def attempt(username, address="203.0.113.7"):
+        return client.post(
+            "/accounts/login/", {"username": username, "password": "x"}, REMOTE_ADDR=address
+        )
+
+    tries = [attempt(f"user{n}").status_code for n in range(4)]
+    refused = attempt("user5")
+
+    assert tries == [200] * 4  # the form again, each a different username
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert attempt("user5", address="198.51.100.1").status_code == 200
+    assert client.get("/accounts/login/", REMOTE_ADDR="203.0.113.7").status_code == 200
+    clock.now += 61
+    assert attempt("user6").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "forwarded, proxies, seen",
+    [
+        ("192.0.2.1", 0, "10.0.0.1"),  # no trusted proxy: the header is ignored
+        ("192.0.2.1", 1, "192.0.2.1"),
+        ("198.51.100.9, 192.0.2.1", 1, "192.0.2.1"),  # the client wrote the first one
+        ("198.51.100.9, 192.0.2.1", 2, "198.51.100.9"),
+        ("192.0.2.1", 2, "10.0.0.1"),  # fewer hops than proxies: not through them all
+        ("not-an-address", 1, "10.0.0.1"),
+        ("", 1, "10.0.0.1"),
+    ],
+)
+def test_the_client_address_trusts_only_the_trusted_proxies(settings, forwarded, proxies, seen):
+    from defcore_site.throttling import client_address
+
+    settings.TRUSTED_PROXIES = proxies
+
+    assert client_address({"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": forwarded}) == seen
+
+
+def test_a_bad_throttle_rate_stops_the_start_naming_the_variable():
+    import os
+    import subprocess
+    import sys
+
+    from tests.guidelines.conftest_paths import REPO
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=REPO,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "defcore_site.settings",
+            "THROTTLE_ANON_READS": "600",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "THROTTLE_ANON_READS='600' is not a rate" in result.stderr
 
 
 def test_a_forwarded_for_header_is_not_trusted_without_trusted_proxies(rates, clock, demo):
@@ -221,3 +319,23 @@ def test_a_success_before_the_limit_starts_the_count_again(client, account):
     after = [sign_in(client, "wrong").status_code for _ in range(2)]
 
     assert after == [200, 200]
+
+
+def test_anonymous_writes_have_their_own_stricter_count(rates, clock):
+    """No route takes anonymous writes yet (they are 401 before any count); the
+    scope is there for those that will, such as test-result uploads."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+    from rest_framework.request import Request
+
+    from defcore_site.throttling import ClientRateThrottle
+
+    def allowed(method):
+        request = Request(getattr(RequestFactory(), method)("/api/v1/anything"))
+        request.user = AnonymousUser()
+        return ClientRateThrottle().allow_request(request, view=None)
+
+    assert [allowed("post") for _ in range(3)] == [True, True, False]  # 2/min
+    assert allowed("get") is True  # reads counted apart
+    clock.now += 61
+    assert allowed("post") is True

@@ -13,11 +13,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from capabilities.api.common import TAGS
-from capabilities.selectors import worksheet_csv, worksheet_text
+from capabilities.selectors import worksheet_csv, worksheet_filename, worksheet_text
 from capabilities.services import worksheet_import
 from capabilities.services.worksheets import worksheet_name_problem
 from guidelines.api.errors import ERRORS
-from guidelines.api.lookups import guideline_or_404, nameable
+from guidelines.api.lookups import guideline_or_404
 from guidelines.models import EventChannel
 
 
@@ -129,15 +129,13 @@ class WorksheetDownloadView(APIView):
 
     def get(self, request, key, name):
         guideline = guideline_or_404(key)
-        worksheet = guideline.worksheets.filter(name=name).first() if nameable(name) else None
+        worksheet = guideline.worksheets.filter(name=name).first()
         if worksheet is None:
             names = ", ".join(guideline.worksheets.values_list("name", flat=True)) or "none"
             raise NotFound(f"{guideline.key} has no worksheet named {name!r} (it has: {names}).")
         csv = request.accepted_renderer.format == "csv"
         render = worksheet_csv if csv else worksheet_text
-        filename = worksheet.name
-        if csv:
-            filename = (filename.rsplit(".", 1)[0] if "." in filename else filename) + ".csv"
+        filename = worksheet_filename(worksheet, csv=csv)
         # Whatever the name holds (quotes, line breaks from before names were
         # checked), the header is quoted or encoded as RFC 6266 says.
         return Response(

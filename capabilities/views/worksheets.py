@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from capabilities import pages
 from capabilities.forms import WorksheetForm
-from capabilities.selectors import worksheet_csv, worksheet_text
+from capabilities.selectors import worksheet_csv, worksheet_filename, worksheet_text
 from capabilities.services import worksheet_import
 from capabilities.views.common import WEB, guideline_or_404, refused, status_of
 from committee.errors import Refused
@@ -73,7 +73,8 @@ def worksheet_download_text(request, key, name):
     worksheet = _worksheet_or_404(guideline_or_404(key), name)
     response = HttpResponse(worksheet_text(worksheet), content_type="text/plain; charset=utf-8")
     # Quoted and encoded by Django: a stored name never breaks the header.
-    response["Content-Disposition"] = content_disposition_header(True, worksheet.name)
+    filename = worksheet_filename(worksheet, csv=False)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 
@@ -81,6 +82,6 @@ def worksheet_download_text(request, key, name):
 def worksheet_download_csv(request, key, name):
     worksheet = _worksheet_or_404(guideline_or_404(key), name)
     response = HttpResponse(worksheet_csv(worksheet), content_type="text/csv; charset=utf-8")
-    stem = worksheet.name.rsplit(".", 1)[0] if "." in worksheet.name else worksheet.name
-    response["Content-Disposition"] = content_disposition_header(True, f"{stem}.csv")
+    filename = worksheet_filename(worksheet, csv=True)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response

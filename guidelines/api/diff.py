@@ -14,7 +14,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from guidelines.api.errors import error_response
-from guidelines.api.lookups import nameable
 from guidelines.diff import guideline_diff
 from guidelines.selectors import guideline_get
 
@@ -87,9 +86,7 @@ class GuidelineDiffView(APIView):
         },
     )
     def get(self, request, a: str, b: str):
-        found = {
-            name: guideline_get(name) if nameable(name) else None for name in dict.fromkeys((a, b))
-        }
+        found = {name: guideline_get(name) for name in dict.fromkeys((a, b))}
         missing = [name for name, guideline in found.items() if guideline is None]
         if missing:
             names = " or ".join(repr(name) for name in missing)

@@ -9,7 +9,9 @@ from guidelines.models import Capability, Guideline, Test
 
 def nameable(value: str) -> bool:
     """Could a stored row have this name? No text column holds NUL (PostgreSQL
-    refuses it in a query, a 500), so a name with one names nothing: a 404."""
+    refuses it in a query, a 500), so a name with one names nothing: a 404.
+    Paths never get here with one (defcore_site.middleware answers 404 first);
+    names in bodies and query strings do."""
     return "\x00" not in value
 
 

@@ -19,7 +19,6 @@ from rest_framework.views import APIView
 
 from guidelines import serving
 from guidelines.api.errors import ERRORS, ErrorBody, error_response
-from guidelines.api.lookups import nameable
 from guidelines.models import EventChannel
 from guidelines.selectors import refstack_index
 from guidelines.services import guideline_import
@@ -143,7 +142,7 @@ class GuidelineDocumentView(APIView):
         },
     )
     def get(self, request, key: str):
-        rep = serving.document(key) if nameable(key) else None
+        rep = serving.document(key)
         if rep is None:
             return error_response(404, "not_found", f"No guideline named {key!r}.")
         return served(rep, request)
@@ -228,8 +227,6 @@ class GuidelineTestsView(PublicRead):
         },
     )
     def get(self, request, key: str):
-        if not nameable(key):
-            return plain(404, f"No guideline named {key!r}")
         try:
             rep = serving.tests(key, request.query_params)
         except TestListError as exc:

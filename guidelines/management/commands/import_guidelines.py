@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from committee.errors import Refused
 from committee.system import system_actor
+from guidelines.interop_format.nesting import loads_bounded
 from guidelines.interop_format.reader import FormatError
 from guidelines.services import guideline_import
 
@@ -12,8 +13,9 @@ from guidelines.services import guideline_import
 def is_json_schema(path: Path) -> bool:
     """The committee's repository keeps its JSON Schemas beside the guidelines."""
     try:
-        document = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+        # Bounded: a file nested a thousand deep is not a schema, and must not crash the walk.
+        document = loads_bounded(json.loads, path.read_bytes())
+    except (OSError, ValueError):  # TooDeep is a ValueError
         return False
     return isinstance(document, dict) and "$schema" in document
 
