@@ -52,6 +52,14 @@ class Action(StrEnum):
     CRITERION_EDIT = "criterion.edit"
     WORKSHEET_IMPORT = "worksheet.import"
     FINDING_OVERRIDE = "finding.override"
+    LOG_READ = "log.read"
+    BALLOT_OPEN = "ballot.open"
+    BALLOT_CLOSE = "ballot.close"
+    POSITION_SET = "position.set"
+    SEAT_MANAGE = "seat.manage"
+    TOKEN_MANAGE = "token.manage"
+    COMMENT = "comment"
+    COMMENT_HIDE = "comment.hide"
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,8 @@ class Rule:
 
     @property
     def who(self) -> str:
+        if Standing.REVIEWER in self.standings:
+            return "anyone signed in"
         return "committee members" if Standing.MEMBER in self.standings else "the chair"
 
 
@@ -78,6 +88,24 @@ RULES: dict[Action, Rule] = {
     Action.CRITERION_EDIT: Rule("Changing criteria and weights", CHAIR),
     Action.WORKSHEET_IMPORT: Rule("Importing a scoring worksheet", CHAIR | {Standing.SYSTEM}),
     Action.FINDING_OVERRIDE: Rule("Overriding a process finding", CHAIR),
+    # The whole record, hidden ballots' positions included: the chair's.
+    Action.LOG_READ: Rule("Browsing the committee's event log", CHAIR),
+    Action.BALLOT_OPEN: Rule("Opening a ballot", CHAIR),
+    # The periodic task closes ballots at their deadline, as the system.
+    Action.BALLOT_CLOSE: Rule("Closing a ballot", CHAIR | {Standing.SYSTEM}),
+    # And only as one of the ballot's electorate (votes.services).
+    Action.POSITION_SET: Rule("Taking a position on a ballot", COMMITTEE),
+    # Seating and unseating: the chair on the seats page, operators with `manage.py seat`.
+    Action.SEAT_MANAGE: Rule("Managing seats on the committee", CHAIR | {Standing.SYSTEM}),
+    # Each person their own token only (committee.services): a reviewer's too.
+    Action.TOKEN_MANAGE: Rule(
+        "Managing your API token", frozenset({Standing.REVIEWER}) | COMMITTEE
+    ),
+    # Posting and replying; editing only one's own, resolving one's own or as the
+    # chair (votes.comments checks the author).
+    Action.COMMENT: Rule("Commenting", frozenset({Standing.REVIEWER}) | COMMITTEE),
+    # Hidden, never deleted: with who and why.
+    Action.COMMENT_HIDE: Rule("Hiding a comment", CHAIR),
 }
 
 

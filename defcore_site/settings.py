@@ -8,6 +8,7 @@ naming the variable. README, "Production settings", lists them all.
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
@@ -44,6 +45,20 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     return number
 
 
+RATE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A throttle rate, checked now: DRF would only parse it on the first request."""
+    value = os.environ.get(name, "").strip() or default
+    if not RATE.match(value):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a rate: a number of requests per second, minute, "
+            "hour or day, such as 600/min"
+        )
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if not value:
@@ -66,7 +81,7 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-local-development-key-change-me"
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -177,8 +192,74 @@ else:
     CELERY_RESULT_BACKEND = None
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Periodic work, for `celery -A defcore_site beat` (one beat process per site).
+CELERY_BEAT_SCHEDULE = {
+    "close-expired-ballots": {"task": "votes.close_expired_ballots", "schedule": 60.0},
+}
+# --- E-mail and notifications (votes.notifications, committee.webhooks) --------
+# README, "Notifications". E-mail goes to the console (the worker's output) unless
+# an SMTP server is named: EMAIL_URL=smtp://user:password@host:25 (smtp+tls://
+# for STARTTLS, default port 587; smtps:// for TLS, 465), or EMAIL_HOST with
+# EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_USE_SSL.
+# DEBUG always prints to the console; EMAIL_BACKEND overrides all of this.
+EMAIL_URL = os.environ.get("EMAIL_URL", "").strip()
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_URL:
+    from urllib.parse import unquote
+
+    _email = urlparse(EMAIL_URL)
+    _email_ports = {"smtp": 25, "smtp+tls": 587, "smtps": 465}
+    if _email.scheme not in _email_ports or not _email.hostname:
+        raise ImproperlyConfigured(
+            f"EMAIL_URL has scheme {_email.scheme!r} or no host: use smtp://, smtp+tls:// "
+            "or smtps://user:password@host:port."
+        )
+    EMAIL_HOST = _email.hostname
+    EMAIL_PORT = _email.port or _email_ports[_email.scheme]
+    EMAIL_HOST_USER = unquote(_email.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_email.password or "")
+    EMAIL_USE_TLS = _email.scheme == "smtp+tls"
+    EMAIL_USE_SSL = _email.scheme == "smtps"
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL: choose one.")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "").strip() or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG or not EMAIL_HOST
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "DefCore Site <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The site's address as members reach it, for the links in e-mails and the feed.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
+if urlparse(SITE_URL).scheme not in {"http", "https"} or not urlparse(SITE_URL).netloc:
+    raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r} is not an http:// or https:// address.")
+# A failed e-mail task is retried after NOTIFY_RETRY_SECONDS x 2^n, NOTIFY_MAX_RETRIES times.
+NOTIFY_RETRY_SECONDS = env_int("NOTIFY_RETRY_SECONDS", 60, minimum=1)
+NOTIFY_MAX_RETRIES = env_int("NOTIFY_MAX_RETRIES", 5)
+# Webhooks: a delivery gives up after WEBHOOK_MAX_ATTEMPTS attempts, waiting
+# WEBHOOK_RETRY_SECONDS x 2^(n-1) after the n-th; each waits WEBHOOK_TIMEOUT for an answer.
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6, minimum=1)
+WEBHOOK_RETRY_SECONDS = env_int("WEBHOOK_RETRY_SECONDS", 60, minimum=1)
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 5, minimum=1)
+CELERY_BEAT_SCHEDULE["remind-ballot-voters"] = {
+    "task": "votes.send_ballot_reminders",
+    "schedule": 300.0,
+}
+CELERY_BEAT_SCHEDULE["retry-due-webhooks"] = {
+    "task": "committee.retry_due_webhooks",
+    "schedule": 60.0,
+}
+# --- end of e-mail and notifications ------------------------------------------
 # /health/ pings a Celery worker when tasks go to workers (defcore_site.health).
 HEALTH_CHECK_CELERY = env_bool("HEALTH_CHECK_CELERY", True)
+# How long a process reuses a health answer: a flood of checks costs one round.
+HEALTH_CHECK_SECONDS = env_int("HEALTH_CHECK_SECONDS", 2)
 CELERY_TIMEZONE = "UTC"
 
 # django-axes counts failed sign-ins (web form and admin) and locks the account
@@ -232,7 +313,8 @@ REST_FRAMEWORK = {
     # Writes authenticate with a per-user API token, or with the web session
     # (DRF then enforces CSRF). Reads of guidelines are public.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's, with failed tokens counted per address (defcore_site.throttling).
+        "defcore_site.throttling.CountedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -250,10 +332,12 @@ REST_FRAMEWORK = {
     # throttled (guidelines.api.refstack). README, "Throttling".
     "DEFAULT_THROTTLE_CLASSES": ["defcore_site.throttling.ClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
-        "anon_reads": os.environ.get("THROTTLE_ANON_READS", "600/min"),
-        "anon_writes": os.environ.get("THROTTLE_ANON_WRITES", "30/min"),
-        "user_reads": os.environ.get("THROTTLE_USER_READS", "2400/min"),
-        "user_writes": os.environ.get("THROTTLE_USER_WRITES", "240/min"),
+        "anon_reads": env_rate("THROTTLE_ANON_READS", "600/min"),
+        "anon_writes": env_rate("THROTTLE_ANON_WRITES", "30/min"),
+        "user_reads": env_rate("THROTTLE_USER_READS", "2400/min"),
+        "user_writes": env_rate("THROTTLE_USER_WRITES", "240/min"),
+        "bad_tokens": env_rate("THROTTLE_BAD_TOKENS", "20/min"),
+        "signins": env_rate("THROTTLE_SIGNINS", "30/min"),
     },
     "NUM_PROXIES": TRUSTED_PROXIES,
 }

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from committee.errors import Refused
@@ -44,7 +45,12 @@ def draft_start(request):
     try:
         require(request.user, Action.DRAFT_START)
     except NotAllowed as exc:
-        return render(request, "guidelines/refused.html", {"message": str(exc)}, status=403)
+        return render(
+            request,
+            "refused.html",
+            {"message": str(exc), "back": reverse("guidelines:list")},
+            status=403,
+        )
     source = guideline_latest_approved(request.POST.get("family", ""))
     if source is None:
         messages.error(request, "There is no approved guideline of that kind to start from.")
@@ -94,7 +100,12 @@ def guideline_move(request, key):
     try:
         require(request.user, Action.GUIDELINE_MOVE)
     except NotAllowed as exc:
-        return render(request, "guidelines/refused.html", {"message": str(exc)}, status=403)
+        return render(
+            request,
+            "refused.html",
+            {"message": str(exc), "back": reverse("guidelines:list")},
+            status=403,
+        )
     form = MoveForm(request.POST)
     if not form.is_valid():
         errors = "; ".join(message for found in form.errors.values() for message in found)

@@ -29,6 +29,7 @@ import time
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 from urllib.parse import quote
 
 import hypothesis
@@ -36,6 +37,7 @@ import pytest
 import schemathesis
 from django.core.signals import got_request_exception, request_finished, request_started
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, Phase
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
@@ -79,6 +81,7 @@ class World:
     worksheets: list[str]
     findings: list[tuple[str, str]]
     documents: dict[str, bytes]
+    ballots: list[int]
     errors: list[str] = field(default_factory=list)
 
     def headers(self, role: str) -> dict[str, str]:
@@ -95,10 +98,27 @@ def world(db, demo, demo_draft, system, chair, member, reviewer, monkeypatch, se
     from guidelines.models import Capability, Criterion, Guideline, Test
     from guidelines.serving import CACHE
     from tests.guidelines.helpers import import_file
+    from votes.services import ballot_open
 
     repo = Path(__file__).resolve().parent.parent
     import_file(repo / DEMO / "dns.2026.06.json")
     worksheet_import(guideline=demo_draft, text=WORKSHEET, actor=system)
+    # Ballots to vote on: the member and the chair are their electorate.
+    ballots = [
+        ballot_open(
+            guideline=guideline,
+            kind=kind,
+            question="Fuzz?",
+            closes_at=timezone.now() + timedelta(days=30),
+            positions_visible=visible,
+            actor=chair,
+        ).pk
+        for guideline, kind, visible in (
+            (demo_draft, "approval", True),
+            (demo, "question", False),
+            (demo_draft, "question", True),
+        )
+    ]
 
     # Throttles count requests in the cache: a fuzzer is a flood by design.
     settings.REST_FRAMEWORK = {
@@ -148,6 +168,7 @@ def world(db, demo, demo_draft, system, chair, member, reviewer, monkeypatch, se
             "2026.06": (repo / DEMO / "2026.06.json").read_bytes(),
             "dns.2026.06": (repo / DEMO / "dns.2026.06.json").read_bytes(),
         },
+        ballots=ballots,
         errors=errors,
     )
     got_request_exception.disconnect(record)
@@ -163,9 +184,44 @@ def often(data, value_list, *, keep_generated=1, out_of=4):
     return data.draw(st.sampled_from(value_list))
 
 
+def comment_pool(world: World) -> list[int]:
+    """Comments to reply to, edit, resolve and hide: a thread by each role, on a
+    capability of the draft, made when first asked for."""
+    from guidelines.models import Capability
+    from votes.comments import comment_post
+    from votes.models import Comment
+
+    if not Comment.objects.exists():
+        capability = Capability.objects.get(pk=world.capabilities[0])
+        for token in Token.objects.filter(key__in=world.tokens.values()).select_related("user"):
+            first = comment_post(target=capability, body="Why *this*?", actor=token.user)
+            comment_post(parent=first, body="Because.", actor=token.user)
+    return sorted(Comment.objects.values_list("pk", flat=True))
+
+
+def comment_targets(world: World) -> list[dict[str, str]]:
+    """The one target a comment list or post names (?guideline=, ?capability=...)."""
+    return [
+        {"guideline": "next"},
+        {"guideline": "2026.06"},
+        {"guideline": "next\x00"},
+        {"capability": str(world.capabilities[0])},
+        {"test": str(world.tests[0])},
+        {"ballot": str(world.ballots[0])},
+        {"guideline": "next", "ballot": str(world.ballots[0])},
+        {},
+    ]
+
+
 def realistic_path(case, data, world: World) -> None:
     params = case.path_parameters or {}
     path = case.path
+    if path == "/api/v1/comments":
+        chosen = often(data, comment_targets(world))
+        if chosen is not None:
+            case.query = {**(case.query or {}), **chosen}
+            for name in {"guideline", "capability", "test", "ballot"} - chosen.keys():
+                case.query.pop(name, None)
     for name in list(params):
         if name == "id":
             collection = path.split("/")[3]
@@ -173,6 +229,8 @@ def realistic_path(case, data, world: World) -> None:
                 "capabilities": world.capabilities,
                 "criteria": world.criteria,
                 "tests": world.tests,
+                "ballots": world.ballots,
+                "comments": comment_pool(world),
             }[collection]
         elif name in ("key", "a", "b"):
             if path.startswith(("/v1/", "/api/v1/guidelines/")):
@@ -239,6 +297,29 @@ def body_values(world: World, case) -> dict[str, list]:
             [{"name": "tempest.api.compute.test_rescue", "idempotent_id": "id-" + "1" * 32}],
             [],
         ],
+        "guideline": ["next", "2026.06", "dns.2026.06", *HOSTILE],
+        "kind": ["question", "approval", "capabilities", "flag"],
+        "question": ["Approve next?", ""],
+        "closes_at": [
+            (timezone.now() + timedelta(days=2)).isoformat(),
+            (timezone.now() - timedelta(days=2)).isoformat(),
+            "2026-12-31T00:00:00",
+        ],
+        "quorum": [1, 2, 0, *HUGE],
+        "threshold": ["2/3", "1/2", "3/2", "0/1", "999/999"],
+        "positions_visible": [True, False],
+        "position": ["yes", "no", "abstain", "recuse", "block"],
+        "withdraw": [False, True],
+        "body": [
+            "Looks *good*",
+            "",
+            "   ",
+            "<script>alert(1)</script>",
+            "[x](javascript:alert(1))",
+            "x" * 20_001,
+            "a\x00b",
+        ],
+        "parent": [*comment_pool(world), 0, *HUGE],
     }
 
 
@@ -261,6 +342,12 @@ COMPLETE = {
     ("POST", "/status"): (["status", "reason"],),
     ("POST", "/worksheets"): (["name", "text"],),
     ("PUT", "/flag"): (["date", "reason", "action"],),
+    ("POST", "/ballots"): (["guideline", "kind", "question", "closes_at"],),
+    ("PUT", "/position"): (["position"], ["position", "reason"]),
+    ("POST", "/close"): (["reason"], ["reason", "withdraw"]),
+    ("POST", "/comments"): (["body"], ["body", "parent"]),
+    ("PATCH", "/comments/{id}"): (["body"],),
+    ("POST", "/hide"): (["reason"],),
 }
 
 

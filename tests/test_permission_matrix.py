@@ -20,10 +20,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -31,6 +33,7 @@ from capabilities.forms import CapabilityForm
 from capabilities.models import Consensus, Lineage, Score, Worksheet
 from capabilities.selectors import draft_findings
 from capabilities.services import capability_snapshot, scores_cast, worksheet_import
+from committee.models import Seat
 from committee.permissions import RULES, Action, Standing
 from guidelines.models import (
     Capability,
@@ -44,6 +47,8 @@ from guidelines.models import (
 from guidelines.serving import CACHE
 from tests.conftest import DEMO
 from tests.guidelines.helpers import import_file
+from votes.comments import comment_post, comment_resolve
+from votes.models import Ballot, Comment, Position
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +105,8 @@ CONSENSUS_FORM = {"doc": "0"}
 WEIGHT = {"weight": 9}
 UPLOAD = {"name": "round-2.txt", "text": WORKSHEET}
 SIGN_IN = {"username": "reviewer", "password": PASSWORD}
+SEAT_FORM = {"username": "newcomer", "role": "member", "affiliation": "Example Cloud", "email": ""}
+SEAT_END = {"reason": "Term ended"}  # the member's seat, as the URL says
 
 
 def proposal(w: World) -> dict:
@@ -142,6 +149,76 @@ def score_form(w: World) -> dict:
 
 def override(w: World) -> dict:
     return {"rule": w.finding.rule, "subject": w.finding.subject, "justification": "Accepted"}
+
+
+def with_tokens(w: World) -> dict:
+    """Everyone has an API token already: revoking has something to revoke."""
+    for user in w.users.values():
+        if user is not None:
+            Token.objects.get_or_create(user=user)
+    return {}
+
+
+def own_comment(w: World) -> Comment:
+    """The persona's own comment on the capability (a member's for anonymous): the
+    author edits, resolves and reopens their own; ``world.persona`` says whose."""
+    author = w.users[getattr(w, "persona", "chair")] or w.users["member"]
+    found = Comment.objects.filter(author=author, capability=w.capability).first()
+    return found or comment_post(target=w.capability, body="Why list?", actor=author)
+
+
+def resolved(w: World) -> dict:
+    """Reopening needs a resolved comment."""
+    comment = own_comment(w)
+    comment_resolve(comment=comment, actor=comment.author)
+    return {}
+
+
+def reply(w: World) -> dict:
+    return {"parent": own_comment(w).pk, "body": "Because *tooling* needs it."}
+
+
+def thread_form(w: World) -> dict:
+    return {"target_type": "capability", "target_id": str(w.capability.pk), "body": "Hm?"}
+
+
+def open_ballot(w: World):
+    """An open question on the draft, its electorate the member and the chair."""
+    from votes.services import ballot_open
+
+    found = Ballot.objects.filter(status="open").first()
+    return found or ballot_open(
+        guideline=w.draft,
+        kind="question",
+        question="Keep compute-servers-list required?",
+        closes_at=timezone.now() + timedelta(days=3),
+        actor=w.users["chair"],
+    )
+
+
+def ballot_opening(w: World) -> dict:
+    return {
+        "guideline": w.draft.key,
+        "kind": "question",
+        "question": "Open for review?",
+        "closes_at": (timezone.now() + timedelta(days=3)).isoformat(),
+    }
+
+
+def ballot_form(w: World) -> dict:
+    return {
+        "kind": "question",
+        "question": "Open for review?",
+        "closes_at": (timezone.now() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+        "positions_visible": "on",
+    }
+
+
+POSITION = {"position": "yes"}
+CLOSING = {"reason": "The committee met early."}
+
+COMMENT_EDIT = {"body": "Why list them all?"}
+COMMENT_HIDE = {"reason": "Off topic"}
 
 
 def read_document(w: World):
@@ -243,6 +320,31 @@ MATRIX: dict[tuple[str, str], Write] = {
     ("capabilities:override", "POST"): Write(A.FINDING_OVERRIDE, (403, 403, 403, 302), override),
     # The worksheets page shows the chair the import's report: 200, not a redirect.
     ("capabilities:worksheets", "POST"): Write(A.WORKSHEET_IMPORT, (403, 403, 403, 200), UPLOAD),
+    # The pages: the committee's seats, and each person's own API token
+    ("committee:seats", "POST"): Write(A.SEAT_MANAGE, (403, 403, 403, 302), SEAT_FORM),
+    ("committee:seat_end", "POST"): Write(A.SEAT_MANAGE, (403, 403, 403, 302), SEAT_END),
+    # A new token's key is shown on the response that creates it: 200, not a redirect.
+    ("committee:token_create", "POST"): Write(A.TOKEN_MANAGE, (403, 200, 200, 200)),
+    ("committee:token_revoke", "POST"): Write(A.TOKEN_MANAGE, (403, 302, 302, 302), with_tokens),
+    # Review comments: anyone signed in posts, and edits, resolves and reopens their own
+    # (another's: tests/votes/test_comment*.py); the chair hides.
+    ("api:comment-list", "POST"): Write(A.COMMENT, (401, 201, 201, 201), reply),
+    ("api:comment-detail", "PATCH"): Write(A.COMMENT, (401, 200, 200, 200), COMMENT_EDIT),
+    ("api:comment-resolve", "POST"): Write(A.COMMENT, (401, 200, 200, 200)),
+    ("api:comment-reopen", "POST"): Write(A.COMMENT, (401, 200, 200, 200), resolved),
+    ("api:comment-hide", "POST"): Write(A.COMMENT_HIDE, (401, 403, 403, 200), COMMENT_HIDE),
+    # Ballots: the chair opens and closes; the electorate (member and chair) votes.
+    ("api:ballot-list", "POST"): Write(A.BALLOT_OPEN, (401, 403, 403, 201), ballot_opening),
+    ("api:ballot-position", "PUT"): Write(A.POSITION_SET, (401, 403, 200, 200), POSITION),
+    ("api:ballot-close", "POST"): Write(A.BALLOT_CLOSE, (401, 403, 403, 200), CLOSING),
+    ("votes:ballot_new", "POST"): Write(A.BALLOT_OPEN, (403, 403, 403, 302), ballot_form),
+    ("votes:ballot_position", "POST"): Write(A.POSITION_SET, (403, 403, 302, 302), POSITION),
+    ("votes:ballot_close", "POST"): Write(A.BALLOT_CLOSE, (403, 403, 403, 302), CLOSING),
+    ("votes:comment_post", "POST"): Write(A.COMMENT, (403, 302, 302, 302), thread_form),
+    ("votes:comment_edit", "POST"): Write(A.COMMENT, (403, 302, 302, 302), COMMENT_EDIT),
+    ("votes:comment_resolve", "POST"): Write(A.COMMENT, (403, 302, 302, 302)),
+    ("votes:comment_reopen", "POST"): Write(A.COMMENT, (403, 302, 302, 302), resolved),
+    ("votes:comment_hide", "POST"): Write(A.COMMENT_HIDE, (403, 403, 403, 302), COMMENT_HIDE),
 }
 
 
@@ -313,6 +415,10 @@ def pk_for(route: str, world: World) -> int:
         return world.criterion.pk
     if name.startswith("capability-") or name in {"scores", "score", "consensus-set"}:
         return world.capability.pk
+    if name.startswith(("comment-", "comment_")):
+        return own_comment(world).pk
+    if name.startswith(("ballot-", "ballot_")) or name == "ballot":
+        return open_ballot(world).pk
     raise AssertionError(f"{route} takes a pk: say whose in pk_for()")
 
 
@@ -325,6 +431,7 @@ def url_of(route: str, pattern: URLPattern, world: World) -> str:
         "test_id": world.test.pk,
         "criterion": world.criterion.key,
         "name": world.worksheet,
+        "username": world.users["member"].username,
     }
     kwargs = {}
     for argument in pattern.pattern.regex.groupindex:
@@ -362,6 +469,12 @@ def state():
         Lineage.objects.count(),
         RuleOverride.objects.count(),
         sorted(Worksheet.objects.values_list("guideline__key", "name")),
+        Seat.objects.count(),
+        sorted(Seat.objects.current().values_list("user__username", "role", "affiliation")),
+        sorted(Token.objects.values_list("user__username", "key")),
+        sorted(Comment.objects.values_list("pk", "body", "resolved_by", "hidden_by")),
+        sorted(Ballot.objects.values_list("pk", "status")),
+        sorted(Position.objects.values_list("pk", "value", "current")),
     )
 
 
@@ -422,6 +535,7 @@ def test_each_persona_gets_the_expected_status_and_a_refusal_changes_nothing(
 ):
     entry = MATRIX[(route, method)]
     pattern = dict(routes())[route]
+    world.persona = persona  # whose own comment the comment routes are about
     url = url_of(route, pattern, world)
     data, headers = made(entry.body, world), made(entry.headers, world)
     client = client_for(route, world.users[persona])
@@ -460,8 +574,13 @@ def test_the_matrix_grants_exactly_what_the_committee_rules_grant():
             assert (entry.expected(persona) in SUCCEEDS) == allowed, (route, method, persona)
 
 
+# Actions that guard a read, not a write: their pages have their own tests
+# (the event log: tests/votes/test_log_page.py).
+READS = {Action.LOG_READ}
+
+
 def test_every_action_of_the_rules_is_reachable_through_some_route():
-    assert {entry.action for entry in MATRIX.values()} - {None} == set(RULES)
+    assert {entry.action for entry in MATRIX.values()} - {None} == set(RULES) - READS
 
 
 def test_the_api_refuses_anonymous_writes_with_401_and_the_pages_with_403():

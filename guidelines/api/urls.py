@@ -5,7 +5,7 @@
 """
 
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from guidelines.api.catalog import DraftCreateView, GuidelineCatalogViewSet
@@ -20,6 +20,7 @@ from guidelines.api.refstack import (
     GuidelineTestsView,
     ReadOnlyGuidelineDocumentView,
 )
+from guidelines.api.schema import SchemaView
 
 # A guideline name may be followed by .json, as in RefStack's URLs.
 KEY = r"(?P<key>[^/]+?)(?:\.json)?"
@@ -43,7 +44,7 @@ router.register("tests", TestViewSet, basename="test")
 router.register("criteria", CriterionViewSet, basename="criterion")
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     # The split view serves its script as a file: the page policy allows no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("drafts", DraftCreateView.as_view(), name="drafts"),

@@ -49,6 +49,7 @@ from guidelines.models import (
 )
 from guidelines.selectors import document_text, guideline_document
 from guidelines.services.changes import forget_served_at_commit
+from guidelines.signals import parts_replaced, parts_replacing
 
 GUIDELINE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 BATCH = 2000
@@ -194,6 +195,7 @@ def _guideline_store(
         if same_json(current, document):
             return ImportResult(existing, "unchanged", report.warnings, **counts)
         _check_replaceable(existing, current, bundle, request)
+        parts_replacing.send(sender=Guideline, guideline=existing)
         _guideline_clear(existing)
         bundle.guideline.pk = existing.pk
         bundle.guideline.created_at = existing.created_at
@@ -208,6 +210,8 @@ def _guideline_store(
         bundle.guideline._state.adding = True
         kind = EventKind.IMPORTED
     bundle_save(bundle)
+    if kind == EventKind.REPLACED:
+        parts_replaced.send(sender=Guideline, guideline=bundle.guideline)
     forget_served_at_commit(key)
     GuidelineEvent.objects.create(
         guideline=bundle.guideline,

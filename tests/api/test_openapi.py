@@ -44,7 +44,32 @@ def test_the_documentation_page_works_offline(anonymous):
         assert anonymous.get(script).status_code == 200, script
 
 
-def test_every_listed_get_route_answers_without_a_server_error(anonymous, schema):
+def a_ballot(chair) -> int:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from guidelines.models import Guideline
+    from votes.services import ballot_open
+
+    return ballot_open(
+        guideline=Guideline.objects.get(key="2026.06"),
+        kind="question",
+        question="Is every route described?",
+        closes_at=timezone.now() + timedelta(days=1),
+        actor=chair,
+    ).pk
+
+
+def a_comment(chair) -> int:
+    from votes.comments import comment_post
+
+    return comment_post(
+        target=Guideline.objects.get(key="2026.06"), body="Is it *described*?", actor=chair
+    ).pk
+
+
+def test_every_listed_get_route_answers_without_a_server_error(anonymous, schema, chair):
     values = {
         "key": "2026.06",
         "a": "2025.12",
@@ -56,6 +81,8 @@ def test_every_listed_get_route_answers_without_a_server_error(anonymous, schema
         "capabilities": Capability.objects.filter(guideline__key="2026.06").first().pk,
         "criteria": Criterion.objects.filter(guideline__key="2026.06").first().pk,
         "tests": Test.objects.filter(capability__guideline__key="2026.06").first().pk,
+        "ballots": a_ballot(chair),
+        "comments": a_comment(chair),
     }
     checked = []
     for path, operations in schema["paths"].items():

@@ -107,6 +107,10 @@ class Visitor:
         """Open ``path``, wait for what it must show, and run axe on it."""
         response = self.page.goto(self.base_url + path)
         assert response.status == status, f"{path} answered {response.status}, not {status}"
+        self.check_here(path, shows=shows)
+
+    def check_here(self, path, *, shows=None):
+        """Wait for what the page now open must show (after a form, say), and run axe on it."""
         expect(self.page.locator("main h1")).to_be_visible()
         if shows is not None:
             expect(shows(self.page)).to_be_visible()
@@ -198,5 +202,69 @@ def test_the_page_refusing_a_reviewer_has_no_wcag_violation(site, reviewer, visi
         WORKSPACE + "propose/",
         status=403,
         shows=lambda page: page.get_by_role("heading", name="Not allowed"),
+    )
+    visit.assert_no_violations(size)
+
+
+def test_the_seats_page_and_the_account_page_have_no_wcag_violation(chair, member, visit, size):
+    visit.sign_in(chair.username)
+    visit.check(
+        "/committee/seats/",
+        shows=lambda page: page.get_by_role("button", name="End seat of member"),
+    )
+    visit.check("/account/", shows=lambda page: page.get_by_role("button", name="Create a token"))
+    # The new key, shown once on the response that creates it.
+    visit.page.get_by_role("button", name="Create a token").click()
+    visit.check_here(
+        "/account/token/", shows=lambda page: page.get_by_label("Your new token", exact=False)
+    )
+    visit.assert_no_violations(size)
+
+
+def test_a_reviewer_s_account_and_the_seats_refusal_have_no_wcag_violation(reviewer, visit, size):
+    visit.sign_in(reviewer.username)
+    visit.check("/account/", shows=lambda page: page.get_by_text("You hold no seat"))
+    visit.check(
+        "/committee/seats/",
+        status=403,
+        shows=lambda page: page.get_by_role("heading", name="Not allowed"),
+    )
+    visit.assert_no_violations(size)
+
+
+def test_the_ballot_pages_and_the_dashboard_have_no_wcag_violation(
+    site, chair, member, visit, size
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from votes.comments import comment_post
+    from votes.services import ballot_open
+
+    ballot = ballot_open(
+        guideline=site,
+        kind="question",
+        question="Open next for review?",
+        closes_at=timezone.now() + timedelta(days=3),
+        actor=chair,
+    )
+    comment_post(target=ballot, body="Is **everyone** ready?", actor=chair)
+    visit.sign_in(member.username)
+    visit.check("/dashboard/", shows=lambda page: page.get_by_role("link", name=ballot.question))
+    visit.check(
+        f"/ballots/{ballot.pk}/",
+        shows=lambda page: page.get_by_role("button", name="Record my position"),
+    )
+    visit.check("/ballots/", shows=lambda page: page.get_by_role("link", name=ballot.question))
+    visit.page.get_by_role("button", name="Sign out").click()
+    expect(visit.page.get_by_role("link", name="Sign in")).to_be_visible()
+    visit.sign_in(chair.username)
+    visit.check(
+        "/guidelines/next/ballots/new/",
+        shows=lambda page: page.get_by_role("button", name="Open the ballot"),
+    )
+    visit.check(
+        f"/ballots/{ballot.pk}/", shows=lambda page: page.get_by_role("button", name="Close now")
     )
     visit.assert_no_violations(size)

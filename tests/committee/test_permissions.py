@@ -24,10 +24,16 @@ from tests.factories import SeatFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
+# What anyone signed in may do: their own API token, and commenting.
+ANYONE_SIGNED_IN = {Action.TOKEN_MANAGE, Action.COMMENT}
+
+
 def test_every_action_has_a_rule_and_nobody_but_seats_and_the_system_may_write():
     assert set(RULES) == set(Action)
-    for rule in RULES.values():
-        assert rule.standings <= {Standing.MEMBER, Standing.CHAIR, Standing.SYSTEM}
+    for action, rule in RULES.items():
+        assert Standing.ANONYMOUS not in rule.standings
+        if action not in ANYONE_SIGNED_IN:
+            assert rule.standings <= {Standing.MEMBER, Standing.CHAIR, Standing.SYSTEM}, action
 
 
 def test_standing_follows_the_current_seat(chair, member, reviewer):

@@ -19,8 +19,9 @@ from .helpers import import_project, project_path
 
 pytestmark = pytest.mark.django_db
 
-# guideline_get, guideline_bundle (ten), the replaced guideline, the last import.
-DETAIL_QUERIES = 13
+# guideline_get, guideline_bundle (ten), the replaced guideline, the last import,
+# and the comment thread (its first comments, then their replies when there are some).
+DETAIL_QUERIES = 15
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Deliberation's pages."""
