@@ -79,7 +79,8 @@ class EventsFeed(Feed):
         key = request.GET.get("guideline", "").strip()
         if not key:
             return None
-        guideline = Guideline.objects.filter(key=key).first()
+        # No name holds a NUL (PostgreSQL refuses one in a query): no such guideline.
+        guideline = Guideline.objects.filter(key=key).first() if "\x00" not in key else None
         if guideline is None:
             raise Http404(f"no guideline {key!r}")
         return guideline

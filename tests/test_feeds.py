@@ -82,3 +82,7 @@ def test_the_guideline_filter(client, demo_draft, hidden_ballot):
     assert not any(item["link"].endswith("/guidelines/next/") for item in demo_items)
 
     assert client.get("/feeds/events.atom?guideline=no-such").status_code == 404
+
+
+def test_a_guideline_name_with_a_nul_is_404_not_500(client):
+    assert client.get("/feeds/events.atom?guideline=%00").status_code == 404

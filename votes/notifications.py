@@ -138,7 +138,7 @@ def opened_messages(ballot: Ballot, only: Iterable[int] | None = None) -> list[M
         f"A ballot on {ballot.guideline.key} is open, and you are in its electorate.\n\n"
         f"{ballot.question}\n\n"
         f"It closes at {_when(ballot.closes_at)}. Quorum: {ballot.quorum}; "
-        f"it passes with {ballot.threshold} of the yes and no positions, "
+        f"it passes with {ballot.threshold} of the yes, no and block positions, "
         "and no block standing.\n\n"
         f"Take your position: {link(ballot)}\n"
     )
@@ -267,7 +267,9 @@ def record_failure(subject, which: str, user_ids: list[int], error: str) -> None
             summary=f"{name.title()} {subject.pk}: the {which} e-mail could not be sent: {error}"[
                 :500
             ],
-            data={"notice": which, "recipients": len(user_ids), "error": error},
+            # No count of recipients: for a reminder it is how many have not voted,
+            # which a ballot with hidden positions keeps to itself until it closes.
+            data={"notice": which, "error": error},
         )
 
 

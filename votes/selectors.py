@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from votes.models import Ballot, Position
 from votes.services import current_tally, rules_of
 
@@ -31,6 +33,7 @@ def ballot_state(ballot: Ballot, viewer=None) -> dict:
             viewer is not None
             and viewer.is_authenticated
             and ballot.is_open
+            and ballot.closes_at > timezone.now()  # past the deadline, the task closes it
             and ballot.voters.filter(user=viewer).exists()
         ),
     }
@@ -57,7 +60,7 @@ def awaiting_position(user):
     """Open ballots with ``user`` in the electorate and no current position: theirs to act on."""
     return (
         ballots()
-        .filter(status="open", voters__user=user)
+        .filter(status="open", closes_at__gt=timezone.now(), voters__user=user)
         .exclude(positions__voter=user, positions__current=True)
         .order_by("closes_at")
     )

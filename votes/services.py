@@ -8,6 +8,7 @@ ballot, ``GuidelineError`` (400) for bad input.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
@@ -20,10 +21,19 @@ from committee.permissions import Action, NotAllowed, require
 from committee.record import record
 from committee.system import system_actor
 from guidelines.errors import GuidelineError, RuleRefused
-from guidelines.models import Capability, Guideline, GuidelineStatus, Test
+from guidelines.models import (
+    Capability,
+    CapabilityStatus,
+    Component,
+    Guideline,
+    GuidelineStatus,
+    Test,
+)
 from votes import notifications
 from votes.models import Ballot, BallotKind, BallotStatus, Position, PositionValue, Voter
 from votes.rules import Rules, default_quorum, tally_of
+
+logger = logging.getLogger(__name__)
 
 # Positions that must say why.
 REASON_REQUIRED = {
@@ -152,11 +162,21 @@ def _subject_checked(guideline: Guideline, kind: str, subject) -> dict | list:
                 raise GuidelineError(
                     f"change {n + 1}: give exactly capability, component and status"
                 )
-            if not Capability.objects.filter(
-                guideline=guideline, key=change["capability"]
-            ).exists():
+            values = [change[key] for key in ("capability", "component", "status")]
+            if not all(isinstance(v, str) and v and "\x00" not in v for v in values):
+                raise GuidelineError(f"change {n + 1}: capability, component and status are names")
+            known = Capability.objects.filter(guideline=guideline, key=change["capability"])
+            if not known.exists():
                 raise GuidelineError(
                     f"change {n + 1}: {guideline.key} has no capability {change['capability']!r}"
+                )
+            if not Component.objects.filter(guideline=guideline, name=change["component"]).exists():
+                raise GuidelineError(
+                    f"change {n + 1}: {guideline.key} has no component {change['component']!r}"
+                )
+            if change["status"] not in CapabilityStatus.values:
+                raise GuidelineError(
+                    f"change {n + 1}: a status is one of {', '.join(CapabilityStatus.values)}"
                 )
             changes.append({key: str(change[key]) for key in ("capability", "component", "status")})
         return changes
@@ -184,7 +204,8 @@ def position_set(
     *, ballot: Ballot, actor, value: str, reason: str = "", channel: str = Channel.WEB
 ) -> Position:
     """Take or change the actor's position. The earlier one is kept; the new one counts."""
-    require(actor, Action.POSITION_SET)
+    if not getattr(actor, "is_authenticated", False):
+        require(actor, Action.POSITION_SET)  # refuses: sign in first
     if value not in PositionValue.values:
         raise GuidelineError(f"a position is one of {', '.join(PositionValue.values)}")
     reason = (reason or "").strip()
@@ -194,7 +215,10 @@ def position_set(
     ballot = _locked_open(ballot, what="positions can no longer change")
     if ballot.closes_at <= timezone.now():
         raise RuleRefused(f"ballot {ballot.pk} closed at {ballot.closes_at:%Y-%m-%d %H:%M} UTC")
-    if not ballot.voters.filter(user=actor).exists():
+    # The electorate fixed at opening decides, not today's seats: a member whose
+    # seat ended meanwhile still changes (and lifts) their own position.
+    if not (actor.is_authenticated and ballot.voters.filter(user=actor).exists()):
+        require(actor, Action.POSITION_SET)  # who may vote at all, named
         raise NotAllowed(
             f"you are not in the electorate of ballot {ballot.pk}: it is the committee "
             "seated when the ballot opened",
@@ -321,6 +345,12 @@ def close_expired(now: datetime | None = None) -> list[int]:
             )
             if ballot is None:
                 continue  # another worker has it, or has closed it
-            ballot_close(ballot=ballot, actor=system_actor(), channel=Channel.TASK)
+            try:
+                with transaction.atomic():
+                    ballot_close(ballot=ballot, actor=system_actor(), channel=Channel.TASK)
+            except Exception:
+                # One ballot that cannot close must not keep the others open.
+                logger.exception("ballot %s could not be closed at its deadline", pk)
+                continue
             closed.append(pk)
     return closed

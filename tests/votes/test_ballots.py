@@ -437,3 +437,64 @@ def test_the_command_closes_expired_ballots_and_says_how(demo, chair, members):
         f"ballot {due.pk} (2026.06): no_quorum",
         "1 ballot closed",
     ]
+
+
+def test_a_member_whose_seat_ended_still_lifts_their_own_block(demo, chair, members):
+    """The electorate is fixed at opening: a seat ending does not freeze a block."""
+    ballot = open_question(chair, demo)
+    position_set(ballot=ballot, actor=members[0], value="block", reason="untested")
+    Seat.objects.filter(user=members[0]).update(valid_to=timezone.now())
+
+    position_set(ballot=ballot, actor=members[0], value="yes")
+    vote(ballot, [(members[1], "yes"), (members[2], "yes")])
+
+    assert close_now(ballot, chair).status == "passed"
+
+
+def test_a_capabilities_ballot_names_real_components_and_statuses(demo_draft, chair, members):
+    def opening(change):
+        return ballot_open(
+            guideline=demo_draft,
+            kind="capabilities",
+            question="Move it?",
+            subject=[
+                {
+                    "capability": "compute-servers-list",
+                    "component": "os_powered_compute",
+                    "status": "deprecated",
+                    **change,
+                }
+            ],
+            closes_at=soon(),
+            actor=chair,
+        )
+
+    for change, message in (
+        ({"component": "nope"}, "has no component 'nope'"),
+        ({"status": "bogus"}, "a status is one of"),
+        ({"capability": "compute-servers-list\x00"}, "are names"),
+        ({"component": 7}, "are names"),
+    ):
+        with pytest.raises(GuidelineError, match=message):
+            opening(change)
+    assert not Ballot.objects.exists()
+
+
+def test_one_ballot_that_cannot_close_does_not_keep_the_others_open(
+    demo, chair, members, monkeypatch
+):
+    import votes.services as services
+
+    first, second = open_question(chair, demo), open_question(chair, demo)
+    expire(Ballot.objects.all())
+    real = services.current_tally
+
+    def broken_for_the_first(ballot):
+        if ballot.pk == first.pk:
+            raise RuntimeError("corrupt")
+        return real(ballot)
+
+    monkeypatch.setattr(services, "current_tally", broken_for_the_first)
+
+    assert close_expired() == [second.pk]
+    assert Ballot.objects.get(pk=first.pk).status == "open"

@@ -272,3 +272,18 @@ def test_a_thread_costs_the_same_queries_however_long(demo_draft, reviewer, memb
         thread = comment_post(target=demo_draft, body=f"Thread {n}", actor=member)
         comment_post(parent=thread, body="Reply", actor=reviewer)
     assert queries() == short
+
+
+def test_a_thread_on_a_test_shows_on_its_capabilitys_page(client, demo_draft, member):
+    from votes.comments import comment_post
+
+    capability = demo_draft.capabilities.get(key="compute-servers-list")
+    test = capability.tests.order_by("pk").first()
+    comment_post(target=test, body="Is this one **flaky**?", actor=member)
+
+    page = client.get(
+        "/guidelines/next/workspace/capabilities/compute-servers-list/"
+    ).content.decode()
+
+    assert "Comments on this test" in page
+    assert "<strong>flaky</strong>" in page

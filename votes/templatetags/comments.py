@@ -44,7 +44,7 @@ def shown(comment: Comment, user, standing: Standing) -> Shown:
 
 
 @register.inclusion_tag("votes/_comments.html", takes_context=True)
-def comments_for(context, target):
+def comments_for(context, target, level: int = 2, title: str = "Comments"):
     request = context["request"]
     user = request.user
     standing = standing_in(request)
@@ -67,4 +67,7 @@ def comments_for(context, target):
         "signed_in": user.is_authenticated,
         "max_length": MAX_COMMENT_LENGTH,
         "max_reason": MAX_HIDE_REASON_LENGTH,
+        # A thread inside a section (a test's, on its capability's page) is one level down.
+        "level": level,
+        "title": title,
     }

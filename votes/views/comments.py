@@ -63,7 +63,7 @@ def page_of(target) -> str:
         capability = target.capability
         url = reverse("capabilities:capability", args=[capability.guideline.key, capability.key])
         return f"{url}#test-{target.pk}"
-    return reverse("guidelines:detail", args=[target.guideline.key])
+    return reverse("votes:ballot", args=[target.pk])
 
 
 def back_to(request, target, comment: Comment | None = None) -> str:

@@ -37,7 +37,10 @@ def _filters(request) -> tuple[dict, list[str]]:
     problems = []
     since = None
     if values["since"]:
-        since = parse_date(values["since"]) if len(values["since"]) == 10 else None
+        try:
+            since = parse_date(values["since"]) if len(values["since"]) == 10 else None
+        except ValueError:  # well formed, but no such day: 2026-02-30
+            since = None
         if since is None:
             problems.append(f"since {values['since']!r} is not a date (YYYY-MM-DD)")
     values["since_at"] = datetime.combine(since, time.min, tzinfo=UTC) if since else None
@@ -67,16 +70,10 @@ def rows_matching(values: dict) -> list[Row]:
         ).values_list("pk", flat=True)
     }
 
-    def summary(event) -> str:
-        if event.kind == "position.set" and event.subject_id in hidden:
-            return (
-                f"{event.actor.get_username()} took a position on ballot {event.subject_id} "
-                "(hidden until it closes)"
-            )
-        return event.summary
-
+    # Not even who has voted, or when: participation is part of the count.
+    committee = committee.exclude(kind="position.set", subject_id__in=hidden)
     rows = [
-        Row(e.at, e.kind, e.actor.get_username(), e.channel, e.guideline_key, summary(e))
+        Row(e.at, e.kind, e.actor.get_username(), e.channel, e.guideline_key, e.summary)
         for e in committee.order_by("-at", "-pk")[:SHOWN]
     ] + [
         Row(e.created_at, e.kind, e.actor.get_username(), e.channel, e.guideline.key, e.summary)
