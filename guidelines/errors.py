@@ -18,6 +18,7 @@ __all__ = [
     "RuleRefused",
     "VersionConflict",
     "refusal_of",
+    "status_of",
 ]
 
 
@@ -63,3 +64,9 @@ def refusal_of(exc: Exception) -> tuple[int, str] | None:
         if isinstance(exc, kind):
             return status, code
     return None
+
+
+def status_of(refusal: Exception) -> int:
+    """The HTTP status a page answers a service's refusal with: as the API's."""
+    found = refusal_of(refusal)
+    return found[0] if found else 400

@@ -10,9 +10,8 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from capabilities import pages
-from committee.errors import Refused
 from committee.permissions import Action, NotAllowed, require
-from guidelines.errors import refusal_of
+from guidelines.errors import status_of
 from guidelines.models import Capability, EventChannel, Guideline
 from guidelines.views import guideline_or_404
 
@@ -28,12 +27,6 @@ __all__ = [
     "status_of",
     "workspace_url",
 ]
-
-
-def status_of(refusal: Refused) -> int:
-    """The page's status for a service's refusal: as the API's (``guidelines.errors``)."""
-    found = refusal_of(refusal)
-    return found[0] if found else 400
 
 
 def capability_or_404(guideline: Guideline, key: str) -> Capability:

@@ -12,18 +12,13 @@ from django.views.decorators.http import require_http_methods, require_safe
 from committee.errors import Refused
 from committee.models import Channel
 from committee.permissions import Action, may, standing_in
-from guidelines.errors import refusal_of
+from guidelines.errors import status_of
 from guidelines.views import guideline_or_404
 from votes.comments import comment_path, target_label, threads_awaiting_reply
 from votes.forms import BallotOpenForm, CloseForm, PositionForm
 from votes.models import Ballot, BallotStatus
 from votes.selectors import awaiting_position, ballot_state, ballots
 from votes.services import ballot_close, ballot_open, position_set
-
-
-def status_of(refusal: Refused) -> int:
-    found = refusal_of(refusal)
-    return found[0] if found else 400
 
 
 def ballot_or_404(pk: int) -> Ballot:

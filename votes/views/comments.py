@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from committee.errors import Refused
 from committee.models import Channel
 from committee.permissions import Action, NotAllowed, require
-from guidelines.errors import refusal_of
+from guidelines.errors import status_of
 from guidelines.models import Capability, Guideline, Test
 from votes.comments import (
     comment_edit,
@@ -89,11 +89,6 @@ def refused(request, message: str, *, status: int, comment=None, form_text: str 
         {"message": message, "back": back, "form_text": form_text},
         status=status,
     )
-
-
-def status_of(exc: Refused) -> int:
-    found = refusal_of(exc)
-    return found[0] if found else 400
 
 
 def form_problems(form: forms.Form) -> str:
