@@ -54,6 +54,11 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "defcore_site.settings")
 django_application = get_wsgi_application()
 
+# No start without a secret key (DEBUG off): the message names the variable.
+from defcore_site.startup import require_secret_key  # noqa: E402
+
+require_secret_key()
+
 # Imported once Django is set up.
 from csp.constants import HEADER as CSP_HEADER  # noqa: E402
 from csp.constants import HEADER_REPORT_ONLY as CSP_HEADER_REPORT_ONLY  # noqa: E402

@@ -46,15 +46,42 @@ def manage(*args, **env):
     )
 
 
+def run_python(code, **env):
+    keep = {"PATH", "HOME", "LANG", "PYTHONPATH", "VIRTUAL_ENV"}
+    clean = {k: v for k, v in os.environ.items() if k in keep}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "defcore_site.settings", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 def test_without_secret_key_and_debug_off_the_start_is_refused_naming_the_variable():
     env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
 
-    result = manage("check", **env)
+    # What gunicorn does first: load the WSGI application.
+    started = run_python("import defcore_site.wsgi", **env)
+    checked = manage("check", "--deploy", **env)
 
-    assert result.returncode != 0
-    last = result.stderr.strip().splitlines()[-1]
+    assert started.returncode != 0
+    last = started.stderr.strip().splitlines()[-1]
     assert "ImproperlyConfigured" in last
     assert "SECRET_KEY is not set" in last
+    assert checked.returncode != 0
+    assert "(defcore.E001) SECRET_KEY is not set" in checked.stderr
+
+
+def test_without_secret_key_the_commands_that_sign_nothing_still_run():
+    """An operator migrates before the key is in place; CI checks migrations without one."""
+    env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+
+    result = manage("makemigrations", "--check", "--dry-run", **env)
+
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
 
 
 def test_with_debug_on_a_local_start_needs_no_secret_key():
