@@ -41,7 +41,6 @@ from django.utils import timezone
 from hypothesis import HealthCheck, Phase
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
-from rest_framework.views import APIView
 from werkzeug.test import Client
 
 from defcore_site.wsgi import application
@@ -90,7 +89,7 @@ class World:
 
 
 @pytest.fixture
-def world(db, demo, demo_draft, system, chair, member, reviewer, monkeypatch, settings):
+def world(db, demo, demo_draft, system, chair, member, reviewer):
     from pathlib import Path
 
     from capabilities.selectors import draft_findings
@@ -120,13 +119,8 @@ def world(db, demo, demo_draft, system, chair, member, reviewer, monkeypatch, se
         )
     ]
 
-    # Throttles count requests in the cache: a fuzzer is a flood by design.
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_CLASSES": [],
-    }
-    # Views read their throttle classes when defined: the override alone cannot reach them.
-    monkeypatch.setattr(APIView, "get_throttles", lambda self: [])
+    # A fuzzer is a flood by design: the suite's throttle rates (tests/settings.py)
+    # are far above what it sends.
 
     # Django closes the connection at the end of each request; the test's
     # transaction must survive them (Django's test client does the same).

@@ -149,3 +149,41 @@ def test_no_page_answers_a_server_error(clients, request):
         response = client.post(path, fields)
 
     assert response.status_code < 500, (method, path, fields, role, response.status_code)
+
+
+# A sweep that reaches every route, so that the random walk above is not the only
+# guard: each route, each method, each role, with real names and then odd ones.
+
+ODD_FIELDS = {
+    "guideline": "\x00",
+    "page": "-1",
+    "since": "2026-02-30",
+    "kind": "x" * 300,
+    "name": 'a"b\r\n',
+    "version": "99999999999999999999",
+    "value": "2",
+    "status": "nope",
+}
+
+
+def concrete(route: str, odd: bool) -> str:
+    def value(match):
+        if match["type"] == "int":
+            return "999999" if odd else "1"
+        return "x%22%0D%0A" if odd else KNOWN.get(match["name"], ["x"])[0]
+
+    return "/" + PARAM.sub(value, route)
+
+
+def test_every_route_method_and_role_answers_without_a_server_error(clients):
+    failures = []
+    for route in ROUTES:
+        for odd in (False, True):
+            path = concrete(route, odd)
+            fields = ODD_FIELDS if odd else {}
+            for role, client in clients.items():
+                for method in ("get", "head", "post"):
+                    response = getattr(client, method)(path, fields)
+                    if response.status_code >= 500:
+                        failures.append((method.upper(), path, role, response.status_code))
+    assert failures == []

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -366,25 +366,28 @@ def comment_path(comment: Comment) -> str:
 
 def threads_awaiting_reply(user) -> list[Comment]:
     """First comments of the open threads ``user`` wrote in whose latest comment is
-    someone else's: the threads waiting for their answer, latest activity first."""
+    someone else's: the threads waiting for their answer, latest activity first.
+    One query: each thread's latest visible comment is a subquery."""
     if user is None or not user.is_authenticated:
         return []
     mine = Comment.objects.filter(author=user)
-    roots = comments().filter(
-        Q(pk__in=mine.values("root")) | Q(pk__in=mine.filter(root__isnull=True).values("pk")),
-        resolved_at__isnull=True,
-        hidden_at__isnull=True,
-    )
-    waiting = []
-    for root in roots:
-        latest = (
-            Comment.objects.filter(Q(pk=root.pk) | Q(root=root), hidden_at__isnull=True)
-            .order_by("-created_at", "-pk")
-            .first()
+    latest = Comment.objects.filter(
+        Q(pk=OuterRef("pk")) | Q(root=OuterRef("pk")), hidden_at__isnull=True
+    ).order_by("-created_at", "-pk")
+    return list(
+        comments()
+        .filter(
+            Q(pk__in=mine.values("root")) | Q(pk__in=mine.filter(root__isnull=True).values("pk")),
+            resolved_at__isnull=True,
+            hidden_at__isnull=True,
         )
-        if latest is not None and latest.author_id != user.pk:
-            waiting.append((latest.created_at, root))
-    return [root for _, root in sorted(waiting, key=lambda pair: pair[0], reverse=True)]
+        .annotate(
+            latest_author=Subquery(latest.values("author")[:1]),
+            latest_at=Subquery(latest.values("created_at")[:1]),
+        )
+        .exclude(latest_author=user.pk)
+        .order_by("-latest_at", "-pk")
+    )
 
 
 def detach_from_parts(sender, guideline, **kwargs):

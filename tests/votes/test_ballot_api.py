@@ -181,3 +181,23 @@ def test_session_writes_need_csrf(ballot, members):
 
     assert refused.status_code == 403
     assert "CSRF" in refused.json()["error"]["message"]
+
+
+def test_listing_ballots_costs_the_same_queries_for_one_or_many(demo, chair, members):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_user(members[0])
+
+    def queries_listing(ballots: int) -> int:
+        for _ in range(ballots):
+            opened = as_user(chair).post("/api/v1/ballots", opening(), format="json").json()
+            as_user(members[0]).put(
+                f"/api/v1/ballots/{opened['id']}/position", {"position": "yes"}, format="json"
+            )
+        with CaptureQueriesContext(connection) as captured:
+            listed = client.get("/api/v1/ballots").json()
+        assert all(b["my_position"]["position"] == "yes" for b in listed["results"])
+        return len(captured)
+
+    assert queries_listing(1) == queries_listing(5)

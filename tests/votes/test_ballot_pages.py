@@ -177,3 +177,24 @@ def test_the_dashboards_title_is_only_its_title(members):
 
     assert "<title>Your dashboard · DefCore Site</title>" in page
     assert page.count('id="threads"') == 1
+
+
+def test_the_dashboards_queries_do_not_grow_with_the_threads(demo_draft, members):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from votes.comments import comment_post
+
+    client = signed_in(members[0])
+    capability = demo_draft.capabilities.get(key="compute-servers-list")
+
+    def queries_with(threads: int) -> int:
+        for n in range(threads):
+            first = comment_post(target=capability, body=f"Question {n}?", actor=members[0])
+            comment_post(parent=first, body="An answer.", actor=members[1])
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get("/dashboard/").content.decode()
+        assert page.count("Question ") >= threads
+        return len(captured)
+
+    assert queries_with(1) == queries_with(4)

@@ -16,7 +16,7 @@ from guidelines.api.errors import ERRORS
 from guidelines.api.lookups import guideline_or_404, nameable
 from guidelines.api.pagination import Pagination
 from votes.models import Ballot, BallotKind, BallotStatus, PositionValue
-from votes.selectors import ballot_state, ballots
+from votes.selectors import ballot_state, ballots, voting_in
 from votes.services import ballot_close, ballot_open, position_set
 
 TAGS = ["Ballots"]
@@ -71,8 +71,8 @@ class BallotSerializer(serializers.Serializer):
     my_position = PositionSerializer(allow_null=True, help_text="The caller's current position")
 
 
-def ballot_data(ballot: Ballot, request) -> dict:
-    state = ballot_state(ballot, request.user)
+def ballot_data(ballot: Ballot, request, voter_of: set[int] | None = None) -> dict:
+    state = ballot_state(ballot, request.user, voter_of)
     data = {
         "id": ballot.pk,
         "guideline": ballot.guideline,
@@ -146,7 +146,8 @@ class BallotListView(APIView):
             found = found.filter(guideline__key=key) if nameable(key) else found.none()
         paginator = Pagination()
         page = paginator.paginate_queryset(found, request, view=self)
-        return paginator.get_paginated_response([ballot_data(b, request) for b in page])
+        voter_of = voting_in(request.user, [b.pk for b in page])
+        return paginator.get_paginated_response([ballot_data(b, request, voter_of) for b in page])
 
     @extend_schema(
         tags=TAGS,
@@ -174,7 +175,7 @@ class BallotListView(APIView):
             actor=request.user,
             channel=Channel.API,
         )
-        return Response(ballot_data(ballot, request), status=201)
+        return Response(ballot_data(ballot_or_404(ballot.pk), request), status=201)
 
 
 def ballot_or_404(pk: int) -> Ballot:
