@@ -60,6 +60,9 @@ class Action(StrEnum):
     TOKEN_MANAGE = "token.manage"
     COMMENT = "comment"
     COMMENT_HIDE = "comment.hide"
+    GUIDELINE_APPROVE = "guideline.approve"
+    RELEASE_RETRY = "release.retry"
+    CYCLE_MANAGE = "cycle.manage"
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,11 @@ RULES: dict[Action, Rule] = {
     Action.COMMENT: Rule("Commenting", frozenset({Standing.REVIEWER}) | COMMITTEE),
     # Hidden, never deleted: with who and why.
     Action.COMMENT_HIDE: Rule("Hiding a comment", CHAIR),
+    # After a passed approval ballot; operators record history approved elsewhere.
+    Action.GUIDELINE_APPROVE: Rule("Approving a guideline", CHAIR | {Standing.SYSTEM}),
+    Action.RELEASE_RETRY: Rule("Retrying a publishing step", CHAIR | {Standing.SYSTEM}),
+    # Setting a cycle's summit date, from which its milestones follow.
+    Action.CYCLE_MANAGE: Rule("Managing the cycle calendar", CHAIR | {Standing.SYSTEM}),
 }
 
 

@@ -1,8 +1,9 @@
 """The public Atom feed of what happened: the guideline log and the ballots.
 
 ``/feeds/events.atom`` lists the latest guideline events (``GuidelineEvent``,
-the log anyone can read) and ballot openings and closings (committee events
-``ballot.opened`` and ``ballot.closed``), newest first; ``?guideline=<key>``
+the log anyone can read), ballot openings and closings (committee events
+``ballot.opened`` and ``ballot.closed``) and releases approved and published
+(``release.approved``, ``release.published``), newest first; ``?guideline=<key>``
 keeps one guideline's. Positions are never in it: a ballot that hides its
 positions while open must not show them here, so no position event is, and a
 ballot's tally appears only once it has closed.
@@ -23,6 +24,8 @@ from guidelines.models import Guideline, GuidelineEvent
 
 LIMIT = 50
 BALLOT_KINDS = ("ballot.opened", "ballot.closed")
+# A release announced: approved (served from then on) and published (bundle ready).
+RELEASE_KINDS = ("release.approved", "release.published")
 TALLY_ORDER = ("yes", "no", "abstain", "recuse", "block")
 
 
@@ -71,6 +74,22 @@ def _ballot_entry(event: Event) -> Entry:
     )
 
 
+def _release_entry(event: Event) -> Entry:
+    key = event.guideline_key
+    description = event.summary
+    if event.data.get("bundle_sha256"):
+        description += f". Bundle SHA-256: {event.data['bundle_sha256']}."
+    return Entry(
+        guid=f"{settings.SITE_URL}/feeds/events/committee/{event.pk}",
+        title=event.summary[:200],
+        description=description,
+        link=f"/releases/{key}/",
+        at=event.at,
+        author=event.actor.get_username(),
+        category=event.kind,
+    )
+
+
 class EventsFeed(Feed):
     feed_type = Atom1Feed
     link = "/"
@@ -104,13 +123,18 @@ class EventsFeed(Feed):
         ballot_events = Event.objects.filter(
             kind__in=BALLOT_KINDS, subject_type="ballot"
         ).select_related("actor")
+        release_events = Event.objects.filter(
+            kind__in=RELEASE_KINDS, subject_type="release"
+        ).select_related("actor")
         if guideline is not None:
             guideline_events = guideline_events.filter(guideline=guideline)
             ballot_events = ballot_events.filter(guideline_key=guideline.key)
+            release_events = release_events.filter(guideline_key=guideline.key)
         entries = [
             _guideline_entry(e) for e in guideline_events.order_by("-created_at", "-id")[:LIMIT]
         ]
         entries += [_ballot_entry(e) for e in ballot_events.order_by("-at", "-pk")[:LIMIT]]
+        entries += [_release_entry(e) for e in release_events.order_by("-at", "-pk")[:LIMIT]]
         entries.sort(key=lambda entry: entry.at, reverse=True)
         return entries[:LIMIT]
 

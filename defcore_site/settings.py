@@ -101,6 +101,9 @@ INSTALLED_APPS = [
     "guidelines",
     "capabilities",
     "votes",
+    # Side by side above votes; neither imports the other.
+    "releases",
+    "cycles",
     # The site itself: the checks that refuse a start without what it needs.
     "defcore_site",
 ]
@@ -253,6 +256,12 @@ CELERY_BEAT_SCHEDULE["retry-due-webhooks"] = {
     "task": "committee.retry_due_webhooks",
     "schedule": 60.0,
 }
+# Cycle milestones are reminded to the seated committee this many days ahead.
+CYCLE_REMINDER_DAYS = env_int("CYCLE_REMINDER_DAYS", 7)
+CELERY_BEAT_SCHEDULE["remind-cycle-milestones"] = {
+    "task": "cycles.send_milestone_reminders",
+    "schedule": 3600.0,
+}
 # --- end of e-mail and notifications ------------------------------------------
 # /health/ pings a Celery worker when tasks go to workers (defcore_site.health).
 HEALTH_CHECK_CELERY = env_bool("HEALTH_CHECK_CELERY", True)
@@ -377,6 +386,17 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
 # to a published guideline must reach tooling within minutes.
 PUBLISHED_MAX_AGE = env_int("PUBLISHED_MAX_AGE", 300)
 DRAFT_MAX_AGE = env_int("DRAFT_MAX_AGE", 60)
+
+# Publishing (README, "Publishing a release"). Vendors may use the newest two
+# approved guidelines of a kind (2017A C6.1): an approval supersedes the older ones.
+APPROVED_GUIDELINES_KEPT = env_int("APPROVED_GUIDELINES_KEPT", 2, minimum=1)
+# Where a 2.0 release says its document lives (its "source"): this, then
+# [add-ons/]<name>.json, as the committee's repository laid its files out.
+GUIDELINE_SOURCE_BASE = os.environ.get(
+    "GUIDELINE_SOURCE_BASE", "https://opendev.org/openstack/interop/raw/branch/master/"
+).strip()
+if not GUIDELINE_SOURCE_BASE.endswith("/"):
+    GUIDELINE_SOURCE_BASE += "/"
 
 # How long a process trusts what it knows of a guideline's revision before
 # asking the database again (guidelines.serving).

@@ -12,15 +12,19 @@ from django.urls import include, path
 from django.views.decorators.http import require_safe
 
 from capabilities.api import urls as workspace_api
+from cycles.api import urls as cycles_api
 from defcore_site.feeds import EventsFeed
 from defcore_site.health import HealthView
 from defcore_site.throttling import signin_rate_limited
 from guidelines.api import urls as guideline_api
+from releases.api import urls as releases_api
 from votes.api import urls as votes_api
 
 api_urlpatterns = [
     *workspace_api.urlpatterns,
     *votes_api.urlpatterns,
+    *releases_api.urlpatterns,
+    *cycles_api.urlpatterns,
     *guideline_api.urlpatterns,
 ]
 
@@ -49,6 +53,8 @@ urlpatterns = [
     path("v1/", include((guideline_api.refstack_urlpatterns, "v1"))),
     path("", include("committee.urls")),
     path("", include("votes.urls")),
+    path("", include("releases.urls")),
+    path("", include("cycles.urls")),
     path("", include("capabilities.urls")),
     path("", include("guidelines.urls")),
 ]

@@ -2,10 +2,13 @@
 what each status lets change.
 
 draft -> review -> approved -> superseded (2017A C6.3), and review -> draft to
-take a draft back. The services that move a guideline (``guidelines.services.
-lifecycle``) and every service that changes one check these tables, under the
-guideline's row lock (``guidelines.services.changes``). Nothing here reads the
-database.
+take a draft back. A draft is not moved to approved: an approval creates the
+release ``YYYY.MM`` as a copy of it (``guidelines.services.publishing``, behind
+``releases.services.guideline_approve``), and the draft goes on to the next cycle.
+
+The services that move a guideline (``guidelines.services.moves``) and every
+service that changes one check these tables, under the guideline's row lock
+(``guidelines.services.changes``). Nothing here reads the database.
 """
 
 from __future__ import annotations
@@ -45,13 +48,12 @@ class Move:
 
 
 # The allowed moves. Anything else (draft -> approved, superseded -> approved,
-# orchestration.2018.02's draft -> superseded) is refused.
+# orchestration.2018.02's draft -> superseded) is refused; approval is not a move.
 MOVES = (
     Move(
         DRAFT, REVIEW, "open_review", "Open for review", "2017A C6.3 (S: the draft goes to review)"
     ),
     Move(REVIEW, DRAFT, "return_to_draft", "Return to draft", "2017A C6.3 (back to drafting)"),
-    Move(REVIEW, APPROVED, "approve", "Record approval", "2017A C6.3 (S+3: Board approval)"),
     Move(APPROVED, SUPERSEDED, "supersede", "Supersede", "2017A C6.1, C6.2 (kept, not used)"),
 )
 
@@ -62,6 +64,13 @@ def move_between(source: str, target: str) -> Move:
         if (move.source, move.target) == (source, target):
             return move
     allowed = ", ".join(m.target for m in MOVES if m.source == source) or "none"
+    if target == APPROVED and source in (DRAFT, REVIEW):
+        raise RuleRefused(
+            f"a guideline is not moved from {source} to approved: approving a draft creates "
+            "its release YYYY.MM, after a passed approval ballot (2017A C6.3, D4.1; the "
+            "approve page, POST /api/v1/catalog/guidelines/<key>/approval, or "
+            "manage.py approve_guideline)"
+        )
     raise RuleRefused(
         f"a guideline does not move from {source} to {target} (2017A C6.3: draft -> review -> "
         f"approved -> superseded); from {source} it may move to: {allowed}"

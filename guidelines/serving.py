@@ -11,6 +11,7 @@ time. The WSGI fast path (``defcore_site.wsgi``) and the views share this.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import re
@@ -62,6 +63,9 @@ class Representation:
     etag: str  # strong, quoted, of the plain body
     last_modified: float
     cache_control: str
+    # RFC 9530 Repr-Digest field values of the plain and the gzip bytes.
+    digest: str = ""
+    gzip_digest: str = ""
 
     @property
     def gzip_etag(self) -> str:
@@ -84,7 +88,17 @@ def etags_of(body: bytes) -> tuple[str, str]:
     return etag, gzip_etag_of(etag)
 
 
-def representation(body: bytes, content_type: str, stamp: Stamp) -> Representation:
+def repr_digest(body: bytes) -> str:
+    """The ``Repr-Digest`` value of ``body`` (RFC 9530): its SHA-256, base64, as a byte sequence.
+
+    The digest is of the representation as sent: gzip bytes have their own.
+    """
+    return f"sha-256=:{base64.b64encode(hashlib.sha256(body).digest()).decode()}:"
+
+
+def representation(
+    body: bytes, content_type: str, stamp: Stamp, *, control: str | None = None
+) -> Representation:
     compressed = gzip.compress(body, 6, mtime=0) if len(body) >= GZIP_MIN_BYTES else None
     return Representation(
         body=body,
@@ -92,7 +106,9 @@ def representation(body: bytes, content_type: str, stamp: Stamp) -> Representati
         content_type=content_type,
         etag=etag_of(body),
         last_modified=stamp.last_modified,
-        cache_control=cache_control(stamp.status),
+        cache_control=control or cache_control(stamp.status),
+        digest=repr_digest(body),
+        gzip_digest=repr_digest(compressed) if compressed is not None else "",
     )
 
 
@@ -236,7 +252,7 @@ def respond(
         ("Cache-Control", rep.cache_control),
         ("Vary", "Accept-Encoding"),
         ("Access-Control-Allow-Origin", "*"),
-        ("Access-Control-Expose-Headers", "ETag, Last-Modified"),
+        ("Access-Control-Expose-Headers", "ETag, Last-Modified, Repr-Digest"),
         ("X-Content-Type-Options", "nosniff"),
     ]
     if if_none_match:
@@ -251,6 +267,7 @@ def respond(
         return 304, [*headers, ("Content-Length", str(length))], b""
     body = rep.gzip_body if compress else rep.body
     headers.append(("Content-Type", rep.content_type))
+    headers.append(("Repr-Digest", rep.gzip_digest if compress else rep.digest))
     headers.append(("Content-Length", str(len(body))))
     if compress:
         headers.append(("Content-Encoding", "gzip"))
@@ -264,9 +281,16 @@ TEXT = "text/plain; charset=utf-8"
 
 
 def _document(stamp: Stamp) -> Representation:
+    """A published guideline's latest stored revision; a draft's document as it is now."""
     from guidelines.selectors import document_text, guideline_document
 
     guideline = Guideline.objects.get(pk=stamp.pk)
+    if stamp.status in PUBLISHED:
+        stored = (
+            guideline.artifacts.documents().order_by("-number").values_list("body", flat=True)
+        ).first()
+        if stored is not None:
+            return representation(bytes(stored), JSON, stamp)
     return representation(document_text(guideline_document(guideline)).encode(), JSON, stamp)
 
 
@@ -291,3 +315,13 @@ def tests(key: str, params) -> Representation | None:
         return representation(testlist.test_list(bundle, query).encode(), TEXT, stamp)
 
     return CACHE.get(key, test_list_variant(params), build)
+
+
+# A published revision's bytes never change: cacheable for a year, and immutable.
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def stored(body: bytes, content_type: str, created_at: float) -> Representation:
+    """A stored artifact (a published revision, a rendering, a bundle), as it is served."""
+    stamp = Stamp(pk=0, revision=0, status="", last_modified=created_at, checked_at=0.0)
+    return representation(body, content_type, stamp, control=IMMUTABLE)

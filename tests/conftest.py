@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+# A real Celery worker, for the tests that run one (CI's Redis): a fixture for every test.
+from tests.celery_worker import worker  # noqa: F401
+
 REPO = Path(__file__).resolve().parent.parent
 
 

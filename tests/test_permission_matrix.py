@@ -239,6 +239,56 @@ def if_match(w: World) -> dict:
     return {"HTTP_IF_MATCH": read_document(w)["ETag"]}
 
 
+# The cycle calendar (cycles): planning 2026.12, and moving the summit of 2026.06.
+CYCLE_FORM = {"name": "2026.12", "summit": "2026-09-10", "guideline": "next"}
+
+
+def summit_form(w: World) -> dict:
+    """2026.06 is planned (summit 10 March 2026); the form moves its summit."""
+    from datetime import date
+
+    from cycles.models import Cycle
+    from cycles.services import cycle_create
+
+    if not Cycle.objects.filter(name="2026.06").exists():
+        cycle_create(name="2026.06", summit=date(2026, 3, 10), actor=w.users["chair"])
+    return {"name": "2026.06", "summit": "2026-04-01", "reason": "The summit moved"}
+
+
+# Publishing (releases): the draft approved as 2026.09; a release with a failed step.
+RELEASE = "2026.09"
+
+
+def approval(w: World) -> dict:
+    """The draft made ready: its findings answered and an approval ballot passed."""
+    from tests.releases.helpers import override_all, passed_ballot
+
+    override_all(w.draft, w.users["chair"])
+    ballot = passed_ballot(w.draft, w.users["chair"], w.users["member"])
+    return {"name": RELEASE, "ballot": ballot.pk}
+
+
+def failed_step(w: World) -> dict:
+    """2026.09 approved (as operators record history), its bundle step failed."""
+    from releases.models import PublishingStep, Release
+    from releases.services import guideline_approve
+
+    if not Release.objects.filter(guideline__key=RELEASE).exists():
+        from tests.releases.helpers import override_all
+
+        override_all(w.draft, w.users["chair"])
+        guideline_approve(
+            draft=w.draft,
+            name=RELEASE,
+            actor=w.users["chair"],
+            approved_elsewhere="The Board, 2026-09-01",
+        )
+    PublishingStep.objects.filter(release__guideline__key=RELEASE, name="bundle").update(
+        status="failed", error="OSError: no space left"
+    )
+    return {}
+
+
 Body = dict | Callable[[World], dict] | None
 
 
@@ -345,6 +395,24 @@ MATRIX: dict[tuple[str, str], Write] = {
     ("votes:comment_resolve", "POST"): Write(A.COMMENT, (403, 302, 302, 302)),
     ("votes:comment_reopen", "POST"): Write(A.COMMENT, (403, 302, 302, 302), resolved),
     ("votes:comment_hide", "POST"): Write(A.COMMENT_HIDE, (403, 403, 403, 302), COMMENT_HIDE),
+    # The cycle calendar: the chair plans a cycle and moves its summit. state() does not
+    # read cycles (changes=False); tests/cycles/test_pages.py checks that a refusal
+    # changes nothing and a success changes the cycle.
+    # Publishing: the chair approves a draft after its ballot, and retries a failed step.
+    # A retry changes the release's steps, which state() does not read (changes=False);
+    # tests/releases/test_approval.py checks what it changes.
+    ("api:guideline-approval", "POST"): Write(A.GUIDELINE_APPROVE, (401, 403, 403, 201), approval),
+    ("releases:approve", "POST"): Write(A.GUIDELINE_APPROVE, (403, 403, 403, 302), approval),
+    ("api:release-step-retry", "POST"): Write(
+        A.RELEASE_RETRY, (401, 403, 403, 202), failed_step, changes=False
+    ),
+    ("releases:step-retry", "POST"): Write(
+        A.RELEASE_RETRY, (403, 403, 403, 302), failed_step, changes=False
+    ),
+    ("cycles:list", "POST"): Write(A.CYCLE_MANAGE, (403, 403, 403, 302), CYCLE_FORM, changes=False),
+    ("cycles:summit", "POST"): Write(
+        A.CYCLE_MANAGE, (403, 403, 403, 302), summit_form, changes=False
+    ),
 }
 
 
@@ -432,7 +500,12 @@ def url_of(route: str, pattern: URLPattern, world: World) -> str:
         "criterion": world.criterion.key,
         "name": world.worksheet,
         "username": world.users["member"].username,
+        "step": "bundle",
+        "number": 1,
+        "fmt": "json",
     }
+    if route.startswith(("api:release-", "releases:")) and route != "releases:approve":
+        samples["key"] = RELEASE  # a release's routes name the release, not the draft
     kwargs = {}
     for argument in pattern.pattern.regex.groupindex:
         if argument == "pk":
@@ -559,7 +632,7 @@ def test_each_persona_gets_the_expected_status_and_a_refusal_changes_nothing(
 # The matrix and the committee's rules agree
 
 
-SUCCEEDS = {200, 201, 302}
+SUCCEEDS = {200, 201, 202, 302}
 
 
 def test_the_matrix_grants_exactly_what_the_committee_rules_grant():

@@ -1,7 +1,8 @@
 """A published guideline takes no change but test flags (2017A D2.1), whichever way it comes.
 
 For every write path (the services, the API, the workspace pages, the management commands,
-the admin) the project's demo guideline 2026.06, approved (and superseded), refuses every
+the admin) the project's demo guideline 2026.06, approved (and superseded), and 2026.06
+approved on this site as the release of a draft (its JSON stored and validated), refuses every
 change except a flag, with a message naming the rule: 2017A D2.1 for its content, 2017A A4.3
 for scores, criteria and worksheets, HACKING D311 for removing a flag, 2017A C6.3 for a move
 the life cycle does not declare. A refusal changes nothing: not the exported document, not the
@@ -52,6 +53,7 @@ from capabilities.services import (
 from guidelines import serving
 from guidelines.errors import RuleRefused
 from guidelines.models import (
+    Artifact,
     Capability,
     Criterion,
     Guideline,
@@ -63,15 +65,18 @@ from guidelines.selectors import document_text, guideline_document
 from guidelines.services import (
     flag_clear,
     flag_set,
-    guideline_approve,
     guideline_import,
     guideline_lock,
     guideline_open_review,
     guideline_return_to_draft,
     guideline_supersede,
 )
+from releases.services import guideline_approve as release_approve
+from tests.conftest import DEMO
+from tests.releases.helpers import passed_ballot
 
 KEY = "2026.06"
+RELEASE = "2026.09"  # what the draft started from KEY is approved as
 CAPABILITY = "compute-servers-list"
 COMPONENT = "os_powered_compute"
 CRITERION = "doc"
@@ -166,9 +171,27 @@ def published_world(status: str, demo: Guideline, chair) -> World:
     return World(demo, chair)
 
 
-@pytest.fixture(params=PUBLISHED)
-def published(request, demo, chair) -> World:
-    return published_world(request.param, demo, chair)
+def released_world(chair) -> World:
+    """2026.06 as this site approves it: the demo's document imported as 2026.03, a draft
+    started from it, and that draft approved as 2026.06 (releases.services)."""
+    from guidelines.services import guideline_start_draft
+    from tests.guidelines.helpers import import_file
+
+    earlier = import_file(DEMO / "2026.06.json", key="2026.03").guideline
+    draft = guideline_start_draft(source=earlier, actor=chair)
+    release = release_approve(
+        draft=draft, name=KEY, actor=chair, approved_elsewhere="The Board, June 2026"
+    )
+    assert release.guideline.artifacts.get(number=1, format="json").validated
+    return published_world("approved", release.guideline, chair)
+
+
+@pytest.fixture(params=[*PUBLISHED, "released"])
+def published(request, chair) -> World:
+    """The demo 2026.06 imported as approved, then superseded; and 2026.06 approved here."""
+    if request.param == "released":
+        return released_world(chair)
+    return published_world(request.param, request.getfixturevalue("demo"), chair)
 
 
 @pytest.fixture
@@ -209,6 +232,8 @@ def state(guideline: Guideline) -> dict:
         "overrides": sorted(
             RuleOverride.objects.filter(guideline=guideline).values_list("rule", "subject")
         ),
+        # What tooling is served: the stored revisions, and no new one.
+        "revisions": sorted(Artifact.objects.values_list("guideline__key", "number", "sha256")),
     }
 
 
@@ -227,10 +252,15 @@ def assert_only_flagged(world: World, before: dict) -> None:
     assert after["status"] == before["status"]
     new_events = [kind for pk, kind in after["events"] if (pk, kind) not in before["events"]]
     assert new_events == ["test_flagged"]
-    unchanged = {k: v for k, v in after.items() if k not in ("document", "revision", "events")}
-    assert unchanged == {
-        k: v for k, v in before.items() if k not in ("document", "revision", "events")
-    }
+    changing = ("document", "revision", "events", "revisions")
+    unchanged = {k: v for k, v in after.items() if k not in changing}
+    assert unchanged == {k: v for k, v in before.items() if k not in changing}
+    # The flag is a new published revision, with its own digest; the earlier ones stay.
+    added = sorted(set(after["revisions"]) - set(before["revisions"]))
+    assert set(before["revisions"]) <= set(after["revisions"])
+    assert [(key, number) for key, number, _ in added if key == world.guideline.key] == [
+        (world.guideline.key, max(n for k, n, _ in after["revisions"] if k == world.guideline.key))
+    ]
 
 
 # 1. The services
@@ -368,7 +398,10 @@ SERVICE_WRITES = {
         C6_3,
     ),
     "guideline_approve": Write(
-        lambda w: guideline_approve(guideline=w.guideline, actor=w.chair, reason="again"), C6_3
+        lambda w: release_approve(
+            draft=w.guideline, name="2026.09", actor=w.chair, approved_elsewhere="again"
+        ),
+        C6_3,
     ),
 }
 
@@ -965,10 +998,26 @@ def in_review_world(demo_draft, chair) -> InReview:
     )
 
 
-def approved_as(document: dict) -> dict:
+def released_as(document: dict, name: str = RELEASE) -> dict:
+    """What the release of a draft holding ``document`` says (guidelines.services.publishing)."""
     expected = copy.deepcopy(document)
-    expected["metadata"]["os_trademark_approval"]["status"] = "approved"
+    metadata = expected["metadata"]
+    metadata["id"] = name
+    metadata["source"] = f"https://opendev.org/openstack/interop/raw/branch/master/{name}.json"
+    approval = metadata["os_trademark_approval"]
+    approval.update(status="approved", replaces=KEY, target_approval=name)
     return expected
+
+
+def approval_of(world: InReview) -> Callable[[], object]:
+    ballot = passed_ballot(world.guideline, world.chair)
+
+    def approve():
+        return release_approve(
+            draft=world.guideline, name=RELEASE, actor=world.chair, ballot=ballot
+        )
+
+    return approve
 
 
 def events_since(world: InReview) -> list[tuple[str, dict]]:
@@ -981,15 +1030,10 @@ def events_since(world: InReview) -> list[tuple[str, dict]]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_put_racing_an_approval_never_overwrites_the_approved_guideline(demo_draft, chair):
+def test_a_put_racing_an_approval_never_reaches_the_release(demo_draft, chair):
     needs_postgresql()
     world = in_review_world(demo_draft, chair)
-    approver = LockHolder(
-        world.guideline,
-        then=lambda: guideline_approve(
-            guideline=world.guideline, actor=chair, reason="Board vote, 2026-12-01"
-        ),
-    )
+    approver = LockHolder(world.guideline, then=approval_of(world))
     putter = Worker(put_request(world.token, "next", world.changed, world.etag))
 
     approver.start_holding()
@@ -1002,35 +1046,31 @@ def test_a_put_racing_an_approval_never_overwrites_the_approved_guideline(demo_d
     finally:
         finish(approver, putter)
 
+    # The PUT read the draft as the approval left it: back in draft, replacing the
+    # release, so the ETag it sends is stale. Nothing it sent is anywhere.
     response = putter.result
-    # The PUT read the guideline as it is after the approval: the rule refuses it, before
-    # the If-Match (stale too, since the status changed) is looked at.
-    assert response.status_code == 409, response.content
-    error = response.json()["error"]
-    assert error["code"] == "rule_refused"
-    assert D2_1 in error["message"] and "next is approved" in error["message"]
-    stored = Guideline.objects.get(pk=world.guideline.pk)
-    assert stored.status == "approved"
-    assert guideline_document(stored) == approved_as(world.document)
-    assert events_since(world) == [("status_changed", {"status": "approved"})]
-    served = APIClient().get("/api/v1/guidelines/next")
-    assert json.loads(served.content) == approved_as(world.document)
+    assert response.status_code == 412, response.content
+    assert response.json()["error"]["code"] == "precondition_failed"
+    release = Guideline.objects.get(key=RELEASE)
+    assert guideline_document(release) == released_as(world.document)
+    served = APIClient().get(f"/api/v1/guidelines/{RELEASE}")
+    assert json.loads(served.content) == released_as(world.document)
+    draft = Guideline.objects.get(pk=world.guideline.pk)
+    assert (draft.status, draft.replaces) == ("draft", RELEASE)
+    assert guideline_document(draft)["capabilities"][CAPABILITY]["description"] != (
+        "Changed while in review"
+    )
+    assert [kind for kind, _ in events_since(world)] == ["replaces_changed"]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_put_that_commits_before_the_approval_is_part_of_the_approved_guideline(
-    demo_draft, chair
-):
+def test_a_put_that_commits_before_the_approval_is_part_of_the_release(demo_draft, chair):
     needs_postgresql()
     world = in_review_world(demo_draft, chair)
     # Someone holds the row; the PUT queues first, then the approval queues behind it.
     holder = LockHolder(world.guideline)
     putter = Worker(put_request(world.token, "next", world.changed, world.etag))
-    approver = Worker(
-        lambda: guideline_approve(
-            guideline=world.guideline, actor=chair, reason="Board vote, 2026-12-01"
-        )
-    )
+    approver = Worker(approval_of(world))
 
     holder.start_holding()
     try:
@@ -1046,10 +1086,9 @@ def test_a_put_that_commits_before_the_approval_is_part_of_the_approved_guidelin
 
     assert putter.result.status_code == 200, putter.result.content
     assert putter.result.json()["outcome"] == "replaced"
-    stored = Guideline.objects.get(pk=world.guideline.pk)
-    assert stored.status == "approved"
-    assert guideline_document(stored) == approved_as(world.changed)
-    assert [kind for kind, _ in events_since(world)] == ["replaced", "status_changed"]
+    release = Guideline.objects.get(key=RELEASE)
+    assert guideline_document(release) == released_as(world.changed)
+    assert [kind for kind, _ in events_since(world)] == ["replaced", "replaces_changed"]
 
 
 @pytest.mark.django_db(transaction=True)

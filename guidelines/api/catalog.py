@@ -7,7 +7,7 @@ with metadata lives at ``/api/v1/catalog/guidelines``.
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
@@ -20,6 +20,7 @@ from guidelines.api.errors import ERRORS, error_response
 from guidelines.api.lookups import guideline_or_404
 from guidelines.interop_format.bundle import Bundle
 from guidelines.models import (
+    Artifact,
     EntryKind,
     EventChannel,
     Guideline,
@@ -36,8 +37,12 @@ class Kind:
 
 
 def catalog_queryset():
+    # The published revision tooling is served now, and its digest (None for drafts).
+    latest = Artifact.objects.documents().filter(guideline=OuterRef("pk")).order_by("-number")
     return (
         Guideline.objects.annotate(
+            published_revision=Subquery(latest.values("number")[:1]),
+            sha256=Subquery(latest.values("sha256")[:1]),
             capability_count=Count("capabilities", distinct=True),
             test_count=Count("capabilities__tests", distinct=True),
             add_on_count=Count(
@@ -109,6 +114,7 @@ class Links(serializers.Serializer):
     page = serializers.URLField()
     capabilities = serializers.URLField()
     components = serializers.URLField()
+    revisions = serializers.URLField()
 
 
 class GuidelineSerializer(serializers.ModelSerializer):
@@ -116,6 +122,13 @@ class GuidelineSerializer(serializers.ModelSerializer):
     kind = serializers.SerializerMethodField()
     capability_count = serializers.IntegerField()
     test_count = serializers.IntegerField()
+    published_revision = serializers.IntegerField(
+        allow_null=True, help_text="The published revision served now; null for a draft"
+    )
+    sha256 = serializers.CharField(
+        allow_null=True,
+        help_text="Hex SHA-256 of the document served now, if published (its Repr-Digest)",
+    )
     targets = serializers.SerializerMethodField()
     default_target = serializers.SerializerMethodField()
     links = serializers.SerializerMethodField()
@@ -133,6 +146,8 @@ class GuidelineSerializer(serializers.ModelSerializer):
             "releases",
             "cutoff_score",
             "revision",
+            "published_revision",
+            "sha256",
             "updated_at",
             "capability_count",
             "test_count",
@@ -167,6 +182,7 @@ class GuidelineSerializer(serializers.ModelSerializer):
             "page": url("guidelines:detail", key),
             "capabilities": url("api:capability-list") + f"?guideline={key}",
             "components": url("api:catalog-guideline-components", key),
+            "revisions": url("api:guideline-revisions", key),
         }
 
 

@@ -20,6 +20,7 @@ from guidelines.api.refstack import (
     GuidelineTestsView,
     ReadOnlyGuidelineDocumentView,
 )
+from guidelines.api.revisions import RevisionFileView, RevisionListView
 from guidelines.api.schema import SchemaView
 
 # A guideline name may be followed by .json, as in RefStack's URLs.
@@ -56,6 +57,14 @@ urlpatterns = [
     ),
     path("tests/<int:pk>/flag", TestFlagView.as_view(), name="test-flag"),
     *router.urls,
+    re_path(
+        rf"^guidelines/{KEY}/revisions$", RevisionListView.as_view(), name="guideline-revisions"
+    ),
+    path(
+        "guidelines/<str:key>/revisions/<int:number>.<str:fmt>",
+        RevisionFileView.as_view(),
+        name="guideline-revision",
+    ),
     re_path(
         r"^guidelines/(?P<a>[^/]+?)(?:\.json)?/diff/(?P<b>[^/]+?)(?:\.json)?$",
         GuidelineDiffView.as_view(),

@@ -2,9 +2,11 @@
 
 ``document``: the guideline itself (and what every row of it keeps to export
 it exactly); ``parts``: everything inside it, down to tests and their flags;
-``log``: the append-only event log and the chair's overrides of findings.
+``log``: the append-only event log and the chair's overrides of findings;
+``artifacts``: the bytes a published guideline is served from, per revision.
 """
 
+from guidelines.models.artifacts import Artifact, ArtifactFormat, ArtifactQuerySet
 from guidelines.models.document import (
     DocumentPart,
     Guideline,
@@ -38,6 +40,9 @@ from guidelines.models.parts import (
 )
 
 __all__ = [
+    "Artifact",
+    "ArtifactFormat",
+    "ArtifactQuerySet",
     "Capability",
     "CapabilityStatus",
     "Component",

@@ -26,6 +26,8 @@ class EventKind(models.TextChoices):
     CRITERION_CHANGED = "criterion_changed", "Criterion changed"
     WORKSHEET_IMPORTED = "worksheet_imported", "Worksheet imported"
     FINDING_OVERRIDDEN = "finding_overridden", "Finding overridden"
+    APPROVED = "approved", "Approved as a release"
+    REPLACES_CHANGED = "replaces_changed", "Now replaces another guideline"
 
 
 class EventChannel(models.TextChoices):

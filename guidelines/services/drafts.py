@@ -57,22 +57,31 @@ def name_taken(name: str) -> VersionConflict:
     )
 
 
-@transaction.atomic
-def _draft_store(*, source: Guideline, name: str, actor, channel: str) -> Guideline:
-    # A fresh instance: the bundle's rows become the draft's, and the
+def draft_copy(*, source: Guideline, name: str, status: str) -> Guideline:
+    """A copy of ``source`` named ``name`` in ``status``, replacing ``source``; no event.
+
+    Runs in the caller's transaction. What a new draft and a new release share.
+    """
+    # A fresh instance: the bundle's rows become the copy's, and the
     # caller's ``source`` must keep describing the source.
     bundle = guideline_bundle(Guideline.objects.get(pk=source.pk))
-    draft = bundle.guideline
-    draft.pk = None
-    draft._state.adding = True
-    draft.key = name
-    draft.revision = 1
-    spec = generation_of(draft).guideline
-    field_set(draft, spec, "doc_id", name)
-    field_set(draft, spec, "status", GuidelineStatus.DRAFT)
-    field_set(draft, spec, "replaces", source.key)
+    copy = bundle.guideline
+    copy.pk = None
+    copy._state.adding = True
+    copy.key = name
+    copy.revision = 1
+    spec = generation_of(copy).guideline
+    field_set(copy, spec, "doc_id", name)
+    field_set(copy, spec, "status", status)
+    field_set(copy, spec, "replaces", source.key)
     bundle_save(bundle)
     forget_served_at_commit(name)
+    return copy
+
+
+@transaction.atomic
+def _draft_store(*, source: Guideline, name: str, actor, channel: str) -> Guideline:
+    draft = draft_copy(source=source, name=name, status=GuidelineStatus.DRAFT)
     GuidelineEvent.objects.create(
         guideline=draft,
         kind=EventKind.DRAFT_STARTED,

@@ -16,6 +16,10 @@ from guidelines.interop_format.patterns import DATE, FLAG_REASON
 from guidelines.interop_format.specs import generation_of
 from guidelines.lifecycle import Change
 from guidelines.models import EventChannel, EventKind, SchemaGeneration, Test
+from guidelines.services.artifacts import (
+    document_revision_after_change,
+    document_revision_before_change,
+)
 from guidelines.services.changes import guideline_change_begin, guideline_record_change
 
 FLAG_FIELDS = ("flag_date", "flag_reason", "flag_action")
@@ -32,6 +36,8 @@ def _locked_test(test: Test, *, change: Change, what: str) -> Test:
     guideline = guideline_change_begin(
         test.capability.guideline_id, change=change, what=f"{what} {test.name}"
     )
+    # What tooling was served before the change stays downloadable (a published revision).
+    document_revision_before_change(guideline)
     locked = Test.objects.select_for_update().select_related("capability").get(pk=test.pk)
     locked.capability.guideline = guideline
     return locked
@@ -72,6 +78,8 @@ def flag_set(
         after=flag_snapshot(test),
         data={"capability": test.capability.key},
     )
+    # A published guideline's flag change is a new revision, with its own digest.
+    document_revision_after_change(guideline)
     return test
 
 

@@ -48,6 +48,7 @@ from guidelines.models import (
     TestRepository,
 )
 from guidelines.selectors import document_text, guideline_document
+from guidelines.services.artifacts import document_revision_before_change
 from guidelines.services.changes import forget_served_at_commit
 from guidelines.signals import parts_replaced, parts_replacing
 
@@ -228,6 +229,9 @@ def _guideline_store(
             "warnings": [list(w) for w in report.warnings],
         },
     )
+    if kind == EventKind.IMPORTED:
+        # History published elsewhere is served from its bytes, as an approval's would be.
+        document_revision_before_change(bundle.guideline)
     outcome = "replaced" if kind == EventKind.REPLACED else "created"
     return ImportResult(bundle.guideline, outcome, report.warnings, **counts)
 

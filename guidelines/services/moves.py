@@ -15,8 +15,12 @@ from committee.permissions import Action, require
 from guidelines.errors import GuidelineError
 from guidelines.interop_format.fields import field_set
 from guidelines.interop_format.specs import generation_of
-from guidelines.lifecycle import APPROVED, DRAFT, REVIEW, SUPERSEDED, move_between
+from guidelines.lifecycle import DRAFT, REVIEW, SUPERSEDED, move_between
 from guidelines.models import EventChannel, EventKind, Guideline
+from guidelines.services.artifacts import (
+    document_revision_after_change,
+    document_revision_before_change,
+)
 from guidelines.services.changes import guideline_lock, guideline_record_change
 
 
@@ -31,8 +35,11 @@ def _guideline_move(
     locked = guideline_lock(guideline)
     source = locked.status
     move = move_between(source, target)
+    # Published guidelines are served from stored revisions: the status is a new one.
+    document_revision_before_change(locked)
     field_set(locked, generation_of(locked).guideline, "status", target)
     locked.save(update_fields=["status", "layout", "extra"])
+    document_revision_after_change(locked)
     guideline_record_change(
         guideline=locked,
         kind=EventKind.STATUS_CHANGED,
@@ -65,16 +72,6 @@ def guideline_return_to_draft(
     )
 
 
-def guideline_approve(
-    *, guideline: Guideline, actor, reason: str, channel: str = EventChannel.WEB
-) -> Guideline:
-    """review -> approved: records the Board's approval (2017A C6.3). From now on the
-    guideline changes only by test flags (D2.1)."""
-    return _guideline_move(
-        guideline=guideline, target=APPROVED, actor=actor, reason=reason, channel=channel
-    )
-
-
 def guideline_supersede(
     *, guideline: Guideline, actor, reason: str, channel: str = EventChannel.WEB
 ) -> Guideline:
@@ -88,6 +85,5 @@ def guideline_supersede(
 MOVE_SERVICES = {
     REVIEW: guideline_open_review,
     DRAFT: guideline_return_to_draft,
-    APPROVED: guideline_approve,
     SUPERSEDED: guideline_supersede,
 }

@@ -69,8 +69,41 @@ def a_comment(chair) -> int:
     ).pk
 
 
-def test_every_listed_get_route_answers_without_a_server_error(anonymous, schema, chair):
+def a_cycle() -> str:
+    from datetime import date
+
+    from cycles.services import cycle_create
+
+    return cycle_create(name="2027.06", summit=date(2027, 3, 10), actor=system_actor()).name
+
+
+def a_release(capture) -> str:
+    """``next`` approved as a release, its publishing run: the bundle route has a bundle."""
+    from defcore_site.celery import app
+    from releases.services import guideline_approve
+
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, True
+    try:
+        with capture(execute=True):
+            release = guideline_approve(
+                draft=Guideline.objects.get(key="next"),
+                name="2026.09",
+                actor=system_actor(),
+                approved_elsewhere="The Board, for this test",
+            )
+    finally:
+        app.conf.task_always_eager = eager
+    return release.key
+
+
+def test_every_listed_get_route_answers_without_a_server_error(
+    anonymous, schema, chair, django_capture_on_commit_callbacks
+):
+    release = a_release(django_capture_on_commit_callbacks)
+    cycle = a_cycle()
     values = {
+        "number": "1",
+        "fmt": "json",
         "key": "2026.06",
         "a": "2025.12",
         "b": "2026.06",
@@ -91,10 +124,14 @@ def test_every_listed_get_route_answers_without_a_server_error(anonymous, schema
         url = path
         if "{name}" in path:
             values["key"] = "next"  # the guideline with the worksheet
+        elif path.startswith("/api/v1/releases/"):
+            values["key"] = release
         else:
             values["key"] = "2026.06"
         for name in re.findall(r"{(\w+)}", path):
             value = values[name]
+            if name == "name" and path.startswith("/api/v1/cycles/"):
+                value = cycle
             if name == "id":
                 value = ids[path.split("/")[3]]
             url = url.replace(f"{{{name}}}", str(value))

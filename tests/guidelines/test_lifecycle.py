@@ -14,7 +14,6 @@ from guidelines.errors import GuidelineError, RuleRefused
 from guidelines.lifecycle import ALLOWED, MOVES, Change, allows, move_between
 from guidelines.models import GuidelineStatus
 from guidelines.services import (
-    guideline_approve,
     guideline_open_review,
     guideline_return_to_draft,
     guideline_supersede,
@@ -30,7 +29,6 @@ def test_the_declared_moves_are_the_committees_life_cycle():
     assert [(m.source, m.target) for m in MOVES] == [
         ("draft", "review"),
         ("review", "draft"),
-        ("review", "approved"),
         ("approved", "superseded"),
     ]
 
@@ -54,23 +52,39 @@ def test_published_statuses_take_only_flags_and_scores_freeze_after_draft():
     assert not allows("approved", Change.UNFLAG)
 
 
-def test_a_draft_goes_to_review_approved_and_superseded_each_move_recorded(demo_draft, chair):
+def test_each_move_is_recorded_with_its_reason_and_rule(demo, demo_draft, chair):
     guideline_open_review(guideline=demo_draft, actor=chair, reason="S: out for review")
-    guideline_approve(guideline=demo_draft, actor=chair, reason="Board vote, 2026-12-01")
-    guideline_supersede(guideline=demo_draft, actor=chair, reason="2027.06 approved")
+    guideline_return_to_draft(guideline=demo_draft, actor=chair, reason="more work")
+    guideline_supersede(guideline=demo, actor=chair, reason="2027.06 approved")
 
     demo_draft.refresh_from_db()
-    assert demo_draft.status == "superseded"
+    demo.refresh_from_db()
+    assert (demo_draft.status, demo.status) == ("draft", "superseded")
     moves = list(demo_draft.events.filter(kind="status_changed").order_by("id"))
     assert [(e.data["before"]["status"], e.data["after"]["status"]) for e in moves] == [
         ("draft", "review"),
-        ("review", "approved"),
-        ("approved", "superseded"),
+        ("review", "draft"),
     ]
-    assert [e.actor for e in moves] == [chair] * 3
-    assert moves[1].data["reason"] == "Board vote, 2026-12-01"
+    assert [e.actor for e in moves] == [chair] * 2
+    assert moves[1].data["reason"] == "more work"
     assert "2017A C6.3" in moves[1].data["rule"]
-    assert demo_draft.revision == 4  # each move changes the document
+    assert demo_draft.revision == 3  # each move changes the document
+    superseded = demo.events.get(kind="status_changed")
+    assert superseded.data["reason"] == "2027.06 approved"
+    assert "C6.1" in superseded.data["rule"]
+
+
+def test_superseding_keeps_what_was_served_as_a_revision(demo, chair):
+    """A published guideline is served from stored revisions: the status is a new one."""
+    first = demo.artifacts.get(number=1, format="json")
+    guideline_supersede(guideline=demo, actor=chair, reason="2027.06 approved")
+    second = demo.artifacts.get(number=2, format="json")
+    assert json.loads(bytes(first.body))["metadata"]["os_trademark_approval"]["status"] == (
+        "approved"
+    )
+    assert json.loads(bytes(second.body))["metadata"]["os_trademark_approval"]["status"] == (
+        "superseded"
+    )
 
 
 def test_the_document_spells_review_as_its_generation_does(demo_draft, chair):
@@ -83,8 +97,8 @@ def test_the_document_spells_review_as_its_generation_does(demo_draft, chair):
 
 
 def test_a_move_the_table_does_not_declare_is_refused_and_changes_nothing(demo_draft, chair):
-    with pytest.raises(RuleRefused, match="does not move from draft to approved"):
-        guideline_approve(guideline=demo_draft, actor=chair, reason="skip the review")
+    with pytest.raises(RuleRefused, match="does not move from draft to superseded"):
+        guideline_supersede(guideline=demo_draft, actor=chair, reason="skip it all")
 
     demo_draft.refresh_from_db()
     assert (demo_draft.status, demo_draft.revision) == ("draft", 1)
@@ -133,3 +147,12 @@ def test_the_command_moves_a_guideline_as_the_system_user(demo_draft, system):
     assert (demo_draft.status, event.actor, event.channel) == ("review", system, "command")
     with pytest.raises(CommandError, match="does not move from review to superseded"):
         call_command("move_guideline", "next", "--to", "superseded", "--reason", "x")
+
+
+def test_approval_is_not_a_move(demo_draft, chair):
+    """Approving creates the release YYYY.MM after a ballot (releases.services): no route,
+    command or service moves a draft to approved in place."""
+    with pytest.raises(RuleRefused, match="approving a draft creates its release YYYY.MM"):
+        move_between("review", "approved")
+    with pytest.raises(CommandError, match="invalid choice: 'approved'"):
+        call_command("move_guideline", "next", "--to", "approved", "--reason", "Board")

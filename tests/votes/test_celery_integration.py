@@ -9,15 +9,14 @@ test database and Django's locmem mail outbox; the test's changes are committed
 
 import os
 import smtplib
-import time
 from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
-from django.db import connections
 from django.utils import timezone
 
+from tests.celery_worker import wait_for
 from tests.factories import SeatFactory, UserFactory
 
 pytestmark = [
@@ -39,37 +38,6 @@ class FlakyBackend(LocmemBackend):
             FAILURES["left"] -= 1
             raise smtplib.SMTPServerDisconnected("the mail server went away")
         return super().send_messages(messages)
-
-
-def wait_for(condition, what: str, deadline: float = 30.0):
-    """Poll until the condition holds, or fail at the deadline."""
-    end = time.monotonic() + deadline
-    while not condition():
-        if time.monotonic() > end:
-            pytest.fail(f"waited {deadline:.0f} s for {what}")
-        time.sleep(0.05)
-
-
-@pytest.fixture
-def worker():
-    import celery.contrib.testing.tasks  # noqa: F401  (the ping task start_worker checks with)
-    from celery.contrib.testing.worker import start_worker
-    from celery.signals import task_postrun
-
-    from defcore_site.celery import app
-
-    assert not app.conf.task_always_eager, "with REDIS_URL tasks go to the broker"
-    app.control.purge()  # what earlier runs may have left in the queue
-
-    def close_connections(**kwargs):
-        connections.close_all()  # the worker thread's own, before the test database goes
-
-    task_postrun.connect(close_connections, weak=False)
-    try:
-        with start_worker(app, pool="solo", concurrency=1, perform_ping_check=True):
-            yield app
-    finally:
-        task_postrun.disconnect(close_connections)
 
 
 @pytest.fixture

@@ -4,24 +4,44 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from guidelines.selectors import document_text, guideline_document, guideline_get
+from guidelines.renderings import FORMATS, check_format, render
+from guidelines.selectors import guideline_get
 
 
 class Command(BaseCommand):
     help = (
-        "Write a guideline as the committee's JSON document, in its own schema "
-        "generation, to standard output or --output FILE."
+        "Write a guideline, published or not, to standard output or --output FILE: "
+        "as the committee's JSON document in its own schema generation (the default), "
+        "or for people to read as reStructuredText laid out like the committee's "
+        "jsonToRst.py, Markdown or HTML (--format)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("key", metavar="KEY", help="guideline name, e.g. 2020.06 or next")
         parser.add_argument("--output", "-o", metavar="FILE", help="write to FILE")
+        parser.add_argument(
+            "--format",
+            "-f",
+            default="json",
+            metavar="FORMAT",
+            help=f"one of {', '.join(FORMATS)} (default json)",
+        )
 
-    def handle(self, *args, key, output, **options):
-        guideline = guideline_get(key.removesuffix(".json"))
+    def handle(self, *args, key, output, format, **options):
+        # Checked by hand rather than with argparse choices, so the message says
+        # which option was wrong and what it takes.
+        try:
+            check_format(format)
+        except ValueError as exc:
+            raise CommandError(f"--format: {exc}") from exc
+        name = key.removesuffix(".json")
+        guideline = guideline_get(name)
         if guideline is None:
-            raise CommandError(f"no guideline named {key!r}")
-        text = document_text(guideline_document(guideline))
+            raise CommandError(
+                f"no guideline named {name!r} in the database: import it with "
+                "import_guidelines, or see the names on the guideline list"
+            )
+        text = render(guideline, format)
         if not output:
             self.stdout.write(text, ending="")
             return
@@ -37,4 +57,4 @@ class Command(BaseCommand):
         except OSError as exc:
             Path(tmp).unlink(missing_ok=True)
             raise CommandError(f"{output}: {exc}") from exc
-        self.stderr.write(f"wrote {guideline.key} to {output}")
+        self.stderr.write(f"wrote {guideline.key} as {format} to {output}")
