@@ -97,9 +97,15 @@ def repr_digest(body: bytes) -> str:
 
 
 def representation(
-    body: bytes, content_type: str, stamp: Stamp, *, control: str | None = None
+    body: bytes,
+    content_type: str,
+    stamp: Stamp,
+    *,
+    control: str | None = None,
+    compressible: bool = True,
 ) -> Representation:
-    compressed = gzip.compress(body, 6, mtime=0) if len(body) >= GZIP_MIN_BYTES else None
+    small = len(body) < GZIP_MIN_BYTES
+    compressed = None if small or not compressible else gzip.compress(body, 6, mtime=0)
     return Representation(
         body=body,
         gzip_body=compressed,
@@ -322,6 +328,11 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 def stored(body: bytes, content_type: str, created_at: float) -> Representation:
-    """A stored artifact (a published revision, a rendering, a bundle), as it is served."""
+    """A stored artifact (a published revision, a rendering, a bundle), as it is served.
+
+    A zip is compressed already: it is sent as it is, so its Repr-Digest is the digest
+    the release publishes.
+    """
     stamp = Stamp(pk=0, revision=0, status="", last_modified=created_at, checked_at=0.0)
-    return representation(body, content_type, stamp, control=IMMUTABLE)
+    compressible = content_type != "application/zip"
+    return representation(body, content_type, stamp, control=IMMUTABLE, compressible=compressible)

@@ -32,7 +32,6 @@ logger = logging.getLogger("defcore.publishing")
 # The committee events a bundle's log carries: public ones (the Atom feed's).
 PUBLIC_COMMITTEE_EVENTS = ("ballot.opened", "ballot.closed", "release.approved")
 RENDERINGS = (ArtifactFormat.RST, ArtifactFormat.MARKDOWN, ArtifactFormat.HTML)
-SUFFIX = {"json": "json", "rst": "rst", "md": "md", "html": "html"}
 
 
 def run_pending(release_pk: int) -> list[str]:
@@ -42,23 +41,30 @@ def run_pending(release_pk: int) -> list[str]:
     """
     done = []
     for name in STEP_ORDER:
-        claimed = _claim(release_pk, name)
-        if claimed is None:
+        attempt = _claim(release_pk, name)
+        if attempt is None:
             return done
-        if claimed is False:
-            continue
+        if attempt == 0:
+            continue  # done already
+        mine = PublishingStep.objects.filter(
+            release_id=release_pk, name=name, status=StepStatus.RUNNING, attempts=attempt
+        )
         try:
             with transaction.atomic():
                 release = Release.objects.select_related("guideline", "draft", "replaces").get(
                     pk=release_pk
                 )
                 RUNNERS[name](release)
-                PublishingStep.objects.filter(release_id=release_pk, name=name).update(
-                    status=StepStatus.DONE, finished_at=timezone.now()
-                )
+                # Only the run that holds the claim completes the step; a run whose
+                # claim was taken over (a retry of a step thought stuck) undoes its work.
+                if not mine.update(status=StepStatus.DONE, finished_at=timezone.now()):
+                    raise Superseded
+        except Superseded:
+            logger.warning("release %s: step %s was taken over by a retry", release_pk, name)
+            return done
         except Exception as exc:  # any failure is the step's, shown on the release page
             logger.exception("release %s: step %s failed", release_pk, name)
-            PublishingStep.objects.filter(release_id=release_pk, name=name).update(
+            mine.update(
                 status=StepStatus.FAILED,
                 error=f"{type(exc).__name__}: {exc}"[:2000] or "failed",
                 finished_at=timezone.now(),
@@ -68,9 +74,13 @@ def run_pending(release_pk: int) -> list[str]:
     return done
 
 
+class Superseded(Exception):
+    """Another run claimed the step meanwhile: this one's work is rolled back."""
+
+
 @transaction.atomic
-def _claim(release_pk: int, name: str) -> bool | None:
-    """True: this worker runs the step now; False: done already; None: stop here."""
+def _claim(release_pk: int, name: str) -> int | None:
+    """The attempt this run makes of the step; 0 if it is done; None to stop here."""
     step = (
         PublishingStep.objects.select_for_update(skip_locked=True)
         .filter(release_id=release_pk, name=name)
@@ -79,13 +89,13 @@ def _claim(release_pk: int, name: str) -> bool | None:
     if step is None or step.status in (StepStatus.RUNNING, StepStatus.FAILED):
         return None  # another worker holds it, runs it, or it waits for a retry
     if step.status == StepStatus.DONE:
-        return False
+        return 0
     step.status = StepStatus.RUNNING
     step.attempts += 1
     step.started_at = timezone.now()
     step.finished_at = None
     step.save(update_fields=["status", "attempts", "started_at", "finished_at"])
-    return True
+    return step.attempts
 
 
 # The steps.
@@ -107,6 +117,12 @@ def _bundle(release: Release) -> None:
 
 def _announce(release: Release) -> None:
     """The release is complete: the feed and the webhooks say so, with the bundle's digest."""
+    # Under the release's row lock, once: two runs of this step never both announce.
+    Release.objects.select_for_update().get(pk=release.pk)
+    if Event.objects.filter(
+        kind="release.published", subject_type="release", subject_id=str(release.pk)
+    ).exists():
+        return
     record(
         kind="release.published",
         actor=system_actor(),
@@ -138,8 +154,6 @@ def first_document(release: Release) -> Artifact:
 
 def bundle_files(release: Release) -> dict[str, bytes]:
     """What the bundle holds, by file name, checksums aside."""
-    from guidelines.renderings.notes import release_notes_markdown
-
     key = release.key
     artifacts = {
         a.format: bytes(a.body)
@@ -148,8 +162,9 @@ def bundle_files(release: Release) -> dict[str, bytes]:
     missing = [fmt for fmt in ("json", *RENDERINGS) if fmt not in artifacts]
     if missing:
         raise RuntimeError(f"{key} has no {', '.join(missing)} artifact yet: renderings first")
-    files = {f"{key}.{SUFFIX[fmt]}": artifacts[fmt] for fmt in ("json", *RENDERINGS)}
-    files["release-notes.md"] = release_notes_markdown(release.guideline, release.replaces).encode()
+    files = {f"{key}.{fmt}": artifacts[fmt] for fmt in ("json", *RENDERINGS)}
+    # As approved (``Release.record``): a flag since changes the rows, not the release.
+    files["release-notes.md"] = release.record["notes"].encode()
     for name, text in sorted(release.record.get("worksheets", {}).items()):
         files[f"scoring/{name}"] = text.encode()
     files["approval.json"] = _json(approval_record(release))

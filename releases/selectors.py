@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 
 from capabilities.selectors import draft_findings
+from guidelines.interop_format.schemas import schema_violations
 from guidelines.models import Guideline
+from guidelines.selectors import guideline_document
 from guidelines.services.publishing import published_of_kind
 from releases.models import PublishingStep, Release, StepStatus
 from votes.models import Ballot, BallotKind, BallotStatus
@@ -46,6 +49,8 @@ class ApprovalForm:
     open_findings: int
     newest: Guideline | None  # the newest published guideline of the draft's kind
     suggested_name: str
+    kept: int  # how many approved guidelines of a kind stay approved
+    violations: list[tuple[str, str]]  # where the draft breaks the corrected schema
 
 
 def approval_form(draft: Guideline) -> ApprovalForm:
@@ -67,4 +72,7 @@ def approval_form(draft: Guideline) -> ApprovalForm:
         open_findings=sum(1 for view in findings if view.override is None),
         newest=history[0] if history else None,
         suggested_name=f"{today.year}.{today.month:02d}",
+        kept=settings.APPROVED_GUIDELINES_KEPT,
+        # The release is validated at approval; saying so now saves a refused attempt.
+        violations=schema_violations(guideline_document(draft), draft.schema),
     )

@@ -25,10 +25,11 @@ from django.utils import timezone
 
 from capabilities.selectors import draft_findings, worksheet_text
 from committee.models import Channel
-from committee.permissions import Action, require
+from committee.permissions import Action, NotAllowed, Standing, require
 from committee.record import record
 from guidelines.errors import GuidelineError, RuleRefused
 from guidelines.models import EventChannel, Guideline
+from guidelines.renderings.notes import release_notes_markdown
 from guidelines.services.changes import guideline_lock
 from guidelines.services.publishing import guideline_publish, require_approvable
 from releases.models import STEP_ORDER, PublishingStep, Release, StepStatus
@@ -48,6 +49,7 @@ FINDINGS_SHOWN = 8
 
 
 def _ballot_checked(ballot: Ballot | int, draft: Guideline) -> Ballot:
+    """The passed approval ballot on ``draft``'s text as it is now, not used before."""
     pk = ballot.pk if isinstance(ballot, Ballot) else ballot
     # Locked: two approvals citing one ballot serialise here, and the second
     # finds it used by the first's release.
@@ -69,6 +71,21 @@ def _ballot_checked(ballot: Ballot | int, draft: Guideline) -> Ballot:
     used = Release.objects.filter(ballot=found).select_related("guideline").first()
     if used is not None:
         raise RuleRefused(f"ballot {pk} approved {used.guideline.key} already")
+    # The committee voted on a text: the draft must still be that text. An approval
+    # moves the draft on, so a ballot of an earlier cycle never approves this one.
+    voted = found.subject.get("revision") if isinstance(found.subject, dict) else None
+    if voted is not None and voted != draft.revision:
+        raise RuleRefused(
+            f"{draft.key} changed since ballot {pk} opened (revision {voted}, now "
+            f"{draft.revision}): the committee voted on another text; open a new approval "
+            "ballot (2017A C6.3)"
+        )
+    earlier = Release.objects.filter(draft=draft, approved_at__gt=found.opened_at).first()
+    if earlier is not None:
+        raise RuleRefused(
+            f"ballot {pk} opened before {draft.key} was approved as {earlier.guideline.key}: "
+            "it was about that release; open a new approval ballot (2017A C6.3)"
+        )
     return found
 
 
@@ -118,7 +135,7 @@ def guideline_approve(
     channel: str = Channel.WEB,
 ) -> Release:
     """Approve ``draft`` as the release ``name`` (``YYYY.MM``); the new Release."""
-    require(actor, Action.GUIDELINE_APPROVE)
+    standing = require(actor, Action.GUIDELINE_APPROVE)
     approved_elsewhere = (approved_elsewhere or "").strip()
     if (ballot is None) == (not approved_elsewhere):
         raise GuidelineError(
@@ -129,6 +146,14 @@ def guideline_approve(
     # two approvals of one draft serialise here.
     draft = guideline_lock(draft)
     require_approvable(draft)
+    if approved_elsewhere and standing != Standing.SYSTEM:
+        # Otherwise a reason would stand in for the committee's vote.
+        raise NotAllowed(
+            "Recording an approval made elsewhere is for operators, with manage.py "
+            "approve_guideline --approved-elsewhere: on this site a draft is approved after "
+            "a passed approval ballot (2017A C6.3).",
+            action=Action.GUIDELINE_APPROVE,
+        )
     authority: dict = {}
     if ballot is not None:
         ballot = _ballot_checked(ballot, draft)
@@ -149,6 +174,9 @@ def guideline_approve(
         if release_guideline.replaces
         else None
     )
+    # The notes as approved, for the bundle: a flag on either guideline later changes
+    # the rows, not what was released.
+    record_at_approval["notes"] = release_notes_markdown(release_guideline, replaces)
     release = Release.objects.create(
         guideline=release_guideline,
         draft=draft,
@@ -191,6 +219,16 @@ def _queue(release: Release) -> None:
     transaction.on_commit(lambda: publish.delay(pk), robust=True)
 
 
+def retryable(step: PublishingStep, release: Release, now=None) -> bool:
+    """Failed; or stuck: waiting (its task was lost) or running (its worker was) too long."""
+    if step.status == StepStatus.FAILED:
+        return True
+    if step.status == StepStatus.DONE:
+        return False
+    since = step.started_at or release.approved_at
+    return (now or timezone.now()) - since > STUCK_AFTER
+
+
 @transaction.atomic
 def step_retry(*, release: Release, step: str, actor, channel: str = Channel.WEB) -> PublishingStep:
     """Run a failed (or stuck) step again, then the steps after it."""
@@ -198,16 +236,12 @@ def step_retry(*, release: Release, step: str, actor, channel: str = Channel.WEB
     found = PublishingStep.objects.select_for_update().filter(release=release, name=step).first()
     if found is None:
         raise GuidelineError(f"{release.key} has no publishing step {step!r}")
-    stuck = (
-        found.status == StepStatus.RUNNING
-        and found.started_at is not None
-        and timezone.now() - found.started_at > STUCK_AFTER
-    )
-    if found.status != StepStatus.FAILED and not stuck:
+    if not retryable(found, release):
         raise RuleRefused(
             f"the {found.get_name_display().lower()} step of {release.key} is "
-            f"{found.get_status_display().lower()}: only a failed step, or one running for "
-            f"more than {int(STUCK_AFTER.total_seconds() // 60)} minutes, is retried"
+            f"{found.get_status_display().lower()}: only a failed step, or one waiting or "
+            f"running for more than {int(STUCK_AFTER.total_seconds() // 60)} minutes, is "
+            "retried"
         )
     before = found.status
     found.status = StepStatus.PENDING

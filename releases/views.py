@@ -19,7 +19,7 @@ from releases.api.releases import bundle_response
 from releases.forms import ApprovalForm
 from releases.models import Release
 from releases.selectors import approval_form, progress, release_get, releases
-from releases.services import guideline_approve, step_retry
+from releases.services import guideline_approve, retryable, step_retry
 
 
 def release_or_404(key: str) -> Release:
@@ -52,7 +52,6 @@ def guideline_approve_view(request, key):
                 draft=draft,
                 name=form.cleaned_data["name"],
                 ballot=form.cleaned_data["ballot"],
-                approved_elsewhere=form.cleaned_data["approved_elsewhere"],
                 actor=request.user,
                 channel=Channel.WEB,
             )
@@ -81,6 +80,7 @@ def _release_page(request, release: Release, *, error: str = "", status: int = 2
             "progress": state,
             "revisions": revisions_of(release.guideline),
             "may_retry": may(request.user, Action.RELEASE_RETRY, standing=standing_in(request)),
+            "retryable": {step.name for step in state["steps"] if retryable(step, release)},
             "error": error,
         },
         status=status,

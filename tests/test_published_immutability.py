@@ -180,7 +180,7 @@ def released_world(chair) -> World:
     earlier = import_file(DEMO / "2026.06.json", key="2026.03").guideline
     draft = guideline_start_draft(source=earlier, actor=chair)
     release = release_approve(
-        draft=draft, name=KEY, actor=chair, approved_elsewhere="The Board, June 2026"
+        draft=draft, name=KEY, actor=chair, ballot=passed_ballot(draft, chair)
     )
     assert release.guideline.artifacts.get(number=1, format="json").validated
     return published_world("approved", release.guideline, chair)
@@ -1064,7 +1064,9 @@ def test_a_put_racing_an_approval_never_reaches_the_release(demo_draft, chair):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_put_that_commits_before_the_approval_is_part_of_the_release(demo_draft, chair):
+def test_a_put_that_commits_before_the_approval_makes_the_committee_vote_again(demo_draft, chair):
+    """The ballot was about the draft as it was; a change that lands first is not approved
+    by it: the approval is refused and nothing is released."""
     needs_postgresql()
     world = in_review_world(demo_draft, chair)
     # Someone holds the row; the PUT queues first, then the approval queues behind it.
@@ -1082,13 +1084,17 @@ def test_a_put_that_commits_before_the_approval_is_part_of_the_release(demo_draf
         approver.start()
         wait_until(lambda: len(lock_waiters()) == 2, "the approval waits behind the PUT")
     finally:
-        finish(holder, putter, approver)
+        holder.go.set()
+        for thread in (holder, putter, approver):
+            thread.join(timeout=30)
+            assert not thread.is_alive()
 
     assert putter.result.status_code == 200, putter.result.content
     assert putter.result.json()["outcome"] == "replaced"
-    release = Guideline.objects.get(key=RELEASE)
-    assert guideline_document(release) == released_as(world.changed)
-    assert [kind for kind, _ in events_since(world)] == ["replaced", "replaces_changed"]
+    assert isinstance(approver.error, RuleRefused), approver.error
+    assert "changed since ballot" in str(approver.error)
+    assert not Guideline.objects.filter(key=RELEASE).exists()
+    assert [kind for kind, _ in events_since(world)] == ["replaced"]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -189,6 +189,10 @@ def _subject_checked(guideline: Guideline, kind: str, subject) -> dict | list:
         return {"test": test_id}
     if subject not in (None, {}, []):
         raise GuidelineError(f"a {kind} ballot takes no subject")
+    if kind == BallotKind.APPROVAL:
+        # What the committee votes on: the draft as it is now. An approval checks that
+        # the draft has not changed since (releases.services).
+        return {"revision": guideline.revision}
     return {}
 
 

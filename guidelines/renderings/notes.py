@@ -293,4 +293,5 @@ def release_notes_html(new: Guideline, previous: Guideline | None) -> str:
             lines += [format_html("<h4>{}</h4>", group.title), *html_items(group.items)]
         lines.append(mark_safe("</section>"))
     lines.append(mark_safe("</section>"))
-    return "\n".join(lines) + "\n"
+    # Every part above is escaped (format_html) or literal markup: the whole is safe.
+    return mark_safe("\n".join(lines) + "\n")

@@ -21,7 +21,7 @@ is decided above, by ``releases.services``, which calls this.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError
@@ -48,7 +48,7 @@ from guidelines.services.changes import (
 from guidelines.services.drafts import draft_copy
 from guidelines.services.moves import guideline_supersede
 
-DATED = re.compile(r"(?P<year>\d{4})\.(?P<month>\d{2})")
+DATED = re.compile(r"(?P<year>[0-9]{4})\.(?P<month>[0-9]{2})")
 # The first guideline the committee dated (the legacy Havana list, DOMAIN.md section 2).
 FIRST_YEAR = 2014
 
@@ -71,10 +71,10 @@ def release_name(draft: Guideline, name: str, *, today: date | None = None) -> s
             "month of its approval (2017A D4.1)"
         )
     year, month = int(match["year"]), int(match["month"])
-    today = today or timezone.localdate()
-    # The approval is recorded in its month, or late; never early. A month of
-    # grace covers a clock or a time zone that is a day ahead of the Board.
-    latest = (today.year + (today.month == 12), today.month % 12 + 1)
+    # The approval is recorded in its month, or late; never early. A day of grace
+    # covers a clock or a time zone a day ahead of ours on the last of a month.
+    tomorrow = (today or timezone.localdate()) + timedelta(days=1)
+    latest = (tomorrow.year, tomorrow.month)
     if not 1 <= month <= 12 or year < FIRST_YEAR or (year, month) > latest:
         raise RuleRefused(
             f"{bare} is not a real year and month of an approval (2017A D4.1): the month is "
@@ -147,6 +147,10 @@ def guideline_publish(
             f"guideline {name} exists already: it was approved (or imported) meanwhile",
             current=Guideline.objects.filter(key=name).values("key", "status", "replaces").first(),
         )
+    # Two drafts of one kind approved at once (a second draft can have any name) must
+    # not both replace the same guideline: the published rows are locked, in key order,
+    # before the history is read. Approvals are rare; serialising them costs nothing.
+    list(Guideline.objects.select_for_update().filter(status__in=PUBLISHED).order_by("key"))
     history = published_of_kind(family)
     if history and name <= history[0].key:
         raise RuleRefused(
@@ -159,7 +163,7 @@ def guideline_publish(
         release = draft_copy(source=draft, name=name, status=APPROVED)
     except IntegrityError:
         raise VersionConflict(f"guideline {name} exists already") from None
-    _release_fields(release, draft, previous)
+    newly = _release_fields(release, draft, previous)
     document_revision_store(release, validate=True)
     GuidelineEvent.objects.create(
         guideline=release,
@@ -174,7 +178,7 @@ def guideline_publish(
     superseded = _supersede_beyond(
         [release, *approved], keep=keep, by=name, actor=actor, channel=channel
     )
-    _draft_follows(draft, release, actor=actor, channel=channel)
+    _draft_follows(draft, release, newly, actor=actor, channel=channel)
     forget_served_at_commit(name)
     return release, superseded
 
@@ -196,7 +200,8 @@ def _started_from(draft: Guideline) -> Guideline | None:
     return Guideline.objects.filter(key=draft.replaces, status__in=PUBLISHED).first()
 
 
-def _release_fields(release: Guideline, draft: Guideline, previous: Guideline | None) -> None:
+def _release_fields(release: Guideline, draft: Guideline, previous: Guideline | None) -> set[str]:
+    """Set what makes the copy the release; the capabilities it requires for the first time."""
     spec = generation_of(release).guideline
     # The first release of its kind replaces nothing: not the draft it was copied from.
     field_set(release, spec, "replaces", previous.key if previous is not None else None)
@@ -213,6 +218,7 @@ def _release_fields(release: Guideline, draft: Guideline, previous: Guideline | 
         # An add-on's capabilities say the month alone, as the committee's files do.
         field_set(capability, capability_spec, "required_since", dated_part(release))
         capability.save(update_fields=["required_since", "layout", "extra"])
+    return newly
 
 
 def _supersede_beyond(
@@ -231,13 +237,21 @@ def _supersede_beyond(
     return superseded
 
 
-def _draft_follows(draft: Guideline, release: Guideline, *, actor, channel: str) -> None:
-    """The draft goes on to the next cycle: in draft status, replacing the release."""
+def _draft_follows(
+    draft: Guideline, release: Guideline, newly: set[str], *, actor, channel: str
+) -> None:
+    """The draft goes on to the next cycle: in draft status, replacing the release, and
+    saying since when the capabilities the release required first are required."""
     spec = generation_of(draft).guideline
     before = {"status": draft.status, "replaces": draft.replaces}
     field_set(draft, spec, "replaces", release.key)
     field_set(draft, spec, "status", DRAFT)
     draft.save(update_fields=["status", "replaces", "layout", "extra"])
+    capability_spec = generation_of(draft).capability
+    for capability in Capability.objects.filter(guideline=draft, key__in=newly):
+        field_set(capability, capability_spec, "required_since", dated_part(release))
+        capability.version += 1  # an editor who read it before gets a conflict
+        capability.save(update_fields=["required_since", "version", "layout", "extra"])
     guideline_record_change(
         guideline=draft,
         kind=EventKind.REPLACES_CHANGED,
@@ -247,5 +261,9 @@ def _draft_follows(draft: Guideline, release: Guideline, *, actor, channel: str)
         summary=f"{release.key} approved: {draft.key} now replaces it, for the next cycle",
         before=before,
         after={"status": DRAFT, "replaces": release.key},
-        data={"release": release.key, "rule": "2017A C6.3, HACKING D304"},
+        data={
+            "release": release.key,
+            "required_since": sorted(newly),
+            "rule": "2017A C6.3, HACKING D304",
+        },
     )

@@ -120,20 +120,20 @@ class ReleaseDetailView(APIView):
 
 
 class ApprovalView(APIView):
-    """Approve a draft as its release ``YYYY.MM``: the chair, after a passed approval ballot."""
+    """Approve a draft as its release ``YYYY.MM``: the chair, after a passed approval ballot.
+
+    History approved before this site is recorded by operators, with
+    ``manage.py approve_guideline --approved-elsewhere``, not here.
+    """
 
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(
             max_length=100, help_text="YYYY.MM, the month of approval (an add-on's prefix optional)"
         )
         ballot = serializers.IntegerField(
-            required=False, min_value=1, max_value=2**31 - 1, help_text="The passed approval ballot"
-        )
-        approved_elsewhere = serializers.CharField(
-            required=False,
-            allow_blank=False,
-            max_length=2000,
-            help_text="Instead of a ballot, for history approved before this site: why",
+            min_value=1,
+            max_value=2**31 - 1,
+            help_text="The passed approval ballot on the draft as it is now",
         )
 
         class Meta:
@@ -152,8 +152,7 @@ class ApprovalView(APIView):
         release = guideline_approve(
             draft=guideline_or_404(key),
             name=values["name"],
-            ballot=values.get("ballot"),
-            approved_elsewhere=values.get("approved_elsewhere", ""),
+            ballot=values["ballot"],
             actor=request.user,
             channel=Channel.API,
         )
@@ -196,7 +195,4 @@ class BundleView(PublicRead):
         },
     )
     def get(self, request, key):
-        release = release_or_404(key)
-        if not release.bundle_sha256:
-            raise NotFound(f"The bundle of {release.key} is not built yet.")
-        return bundle_response(release, request)
+        return bundle_response(release_or_404(key), request)

@@ -1,6 +1,8 @@
-// Follows a release's publishing on its page: asks the API every few seconds
-// while a step waits or runs, and updates each step's status in place (the
-// summary is a polite live region). Without JavaScript the page says to refresh.
+// Follows a release's publishing on its page: asks the API every few seconds while
+// a step waits or runs, and updates each step's status in place. The summary is a
+// status region, so each change is announced; when publishing ends it offers a link
+// that shows the downloads, rather than reloading under the reader. Without
+// JavaScript the page says to refresh.
 (function () {
   "use strict";
   var section = document.getElementById("publishing");
@@ -10,6 +12,21 @@
   var url = section.dataset.statusUrl;
   var summary = section.querySelector('[data-role="summary"]');
   var labels = { pending: "Waiting", running: "Running", done: "Done", failed: "Failed" };
+  var failures = 0;
+
+  function describe(release) {
+    return release.steps
+      .map(function (step) { return (labels[step.status] || step.status) + ": " + step.name; })
+      .join("; ");
+  }
+
+  function finish(text) {
+    summary.textContent = text + " ";
+    var link = document.createElement("a");
+    link.href = window.location.pathname;
+    link.textContent = "Show the downloads";
+    summary.appendChild(link);
+  }
 
   function update(release) {
     release.steps.forEach(function (step) {
@@ -20,24 +37,39 @@
       }
     });
     section.dataset.state = release.state;
-    if (release.state === "done" || release.state === "failed") {
-      // Reload for the downloads and the retry buttons the server renders.
-      summary.textContent = release.state === "done" ? "Published: every step is done." : "A step failed.";
-      window.location.reload();
+    if (release.state === "done") {
+      finish("Published: every step is done.");
       return false;
     }
+    if (release.state === "failed") {
+      finish("A step failed.");
+      return false;
+    }
+    summary.textContent = "Publishing is under way. " + describe(release) + ".";
     return true;
   }
 
   function poll() {
     fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error(String(response.status));
+        }
+        return response.json();
+      })
       .then(function (release) {
-        if (release === null || update(release)) {
+        failures = 0;
+        if (update(release)) {
           window.setTimeout(poll, 2000);
         }
       })
-      .catch(function () { window.setTimeout(poll, 5000); });
+      .catch(function () {
+        // The page still says to refresh; stop asking after a few failures in a row.
+        failures += 1;
+        if (failures < 5) {
+          window.setTimeout(poll, 5000);
+        }
+      });
   }
   window.setTimeout(poll, 1000);
 })();

@@ -143,3 +143,35 @@ def test_the_publishing_pages_work_on_a_phone(live_server, committee, browser):
     finally:
         context.close()
     assert not reports, "WCAG 2.1 AA violations on a phone:\n" + "\n".join(reports)
+
+
+def test_the_release_page_follows_publishing_as_it_happens(
+    live_server, committee, desktop, monkeypatch
+):
+    """The steps wait for a worker; the page asks the API and shows each change in place."""
+    from releases import services
+    from releases.publishing import run_pending
+
+    monkeypatch.setattr(services, "_queue", lambda release: None)  # no worker yet
+    release = services.guideline_approve(
+        draft=committee["ballot"].guideline,
+        name=RELEASE,
+        actor=committee["chair"],
+        ballot=committee["ballot"],
+    )
+    page = desktop
+    page.goto(f"{live_server.url}/releases/{RELEASE}/")
+    summary = page.locator('[data-role="summary"]')
+    expect(summary).to_contain_text("Publishing is under way")
+    for step in ("renderings", "bundle", "announce"):
+        expect(page.locator(f'[data-step="{step}"] [data-role="status"]')).to_have_text("Waiting")
+    page.evaluate("window.stillHere = true")
+
+    assert run_pending(release.pk) == ["renderings", "bundle", "announce"]  # the worker
+
+    for step in ("renderings", "bundle", "announce"):
+        expect(page.locator(f'[data-step="{step}"] [data-role="status"]')).to_have_text("Done")
+    expect(summary).to_contain_text("Published: every step is done.")
+    assert page.evaluate("window.stillHere") is True  # updated in place, not reloaded
+    summary.get_by_role("link", name="Show the downloads").click()
+    expect(page.get_by_role("link", name="Download the release bundle")).to_be_visible()

@@ -61,7 +61,7 @@ def approve(draft, chair, ballot, name=NAME):
 
 
 def test_approval_creates_the_release_approved_replacing_the_newest_and_validated(
-    demo, demo_draft, chair, ballot
+    demo, demo_draft, chair, member
 ):
     # One capability newly required in the draft: D304 gives it required_since.
     capability = Capability.objects.get(guideline=demo_draft, key="compute-keypairs-create")
@@ -70,6 +70,7 @@ def test_approval_creates_the_release_approved_replacing_the_newest_and_validate
         capability=capability, component="os_powered_compute", status="required", actor=chair
     )
     assert override_all(demo_draft, chair) == 1  # 2017A A4.4: required below the cut-off
+    ballot = passed_ballot(demo_draft, chair, member)  # on the draft as it is now
 
     release = approve(demo_draft, chair, ballot)
 
@@ -100,6 +101,11 @@ def test_approval_creates_the_release_approved_replacing_the_newest_and_validate
     demo_draft.refresh_from_db()
     assert (demo_draft.status, demo_draft.replaces) == ("draft", NAME)
     assert guideline_document(demo_draft)["metadata"]["os_trademark_approval"]["replaces"] == NAME
+    # ... and says since when its newly required capability is required, for the next cycle.
+    assert guideline_document(demo_draft)["capabilities"][newly]["required_since"] == NAME
+    override_all(demo_draft, chair)
+    later = approve(demo_draft, chair, passed_ballot(demo_draft, chair, member), "2026.10")
+    assert guideline_document(later.guideline)["capabilities"][newly]["required_since"] == NAME
 
 
 def test_the_new_release_is_served_at_once_with_its_digest(demo_draft, chair, ballot):
@@ -205,17 +211,23 @@ def test_one_ballot_approves_one_release(demo_draft, chair, ballot):
         approve(demo_draft, chair, ballot, "2026.08")
 
 
-def test_only_the_chair_or_an_operator_approves(demo_draft, member, reviewer, ballot, system):
+def test_only_the_chair_or_an_operator_approves(
+    demo_draft, chair, member, reviewer, ballot, system
+):
     for person in (member, reviewer, None):
         with pytest.raises(NotAllowed, match="Approving a guideline is for the chair"):
             approve(demo_draft, person, ballot)
+    # A reason instead of a ballot is for operators recording history, not the chair.
+    with pytest.raises(NotAllowed, match="is for operators"):
+        guideline_approve(draft=demo_draft, name=NAME, actor=chair, approved_elsewhere="trust me")
+    assert not Release.objects.exists()
     release = guideline_approve(
         draft=demo_draft, name=NAME, actor=system, approved_elsewhere="Board, 2026-09-01"
     )
     assert release.approved_elsewhere == "Board, 2026-09-01" and release.ballot is None
 
 
-def test_open_findings_block_the_approval_until_overridden(demo_draft, chair, ballot):
+def test_open_findings_block_the_approval_until_overridden(demo_draft, chair, member):
     # A required capability removed without being deprecated first: 2017A A4.5.
     capability = Capability.objects.get(guideline=demo_draft, key="compute-servers-create")
     capability_move(
@@ -223,11 +235,13 @@ def test_open_findings_block_the_approval_until_overridden(demo_draft, chair, ba
     )
     found = open_findings(demo_draft)
     assert found, "removing a capability that was not deprecated is a finding (A4.5)"
+    ballot = passed_ballot(demo_draft, chair, member)
     before = state_of_everything()
     with pytest.raises(RuleRefused, match="open findings of the drafting rules") as refusal:
         approve(demo_draft, chair, ballot)
     assert found[0].rule in str(refusal.value)
     assert state_of_everything() == before
+    # An override answers a finding; it does not change the text voted on.
     assert override_all(demo_draft, chair) == len(found)
     release = approve(demo_draft, chair, ballot)
     assert [o["rule"] for o in release.record["overrides"]] == [f.rule for f in found]
@@ -440,3 +454,66 @@ def test_the_first_release_of_its_kind_replaces_nothing(system):
     assert since == {"dns-recordsets-create": "2026.09", "dns-zones-create": "2026.09"}
     draft.refresh_from_db()
     assert draft.replaces == "dns.2026.09"
+
+
+def test_a_ballot_approves_the_text_it_was_about(demo_draft, chair, member):
+    ballot = passed_ballot(demo_draft, chair, member)
+    capability = Capability.objects.get(guideline=demo_draft, key="compute-keypairs-create")
+    capability_move(
+        capability=capability, component="os_powered_compute", status="deprecated", actor=chair
+    )
+    with pytest.raises(RuleRefused, match="changed since ballot .* opened"):
+        approve(demo_draft, chair, ballot)
+    # A ballot passed before an approval belongs to that cycle, used or not.
+    first, second = (passed_ballot(demo_draft, chair, member) for _ in range(2))
+    approve(demo_draft, chair, first, "2026.07")
+    with pytest.raises(RuleRefused, match="changed since ballot"):
+        approve(demo_draft, chair, second, "2026.08")
+    legacy = passed_ballot(demo_draft, chair, member)
+    type(legacy).objects.filter(pk=legacy.pk).update(subject={})  # opened before revisions
+    Release.objects.filter(guideline__key="2026.07").update(
+        approved_at=legacy.opened_at + __import__("datetime").timedelta(seconds=1)
+    )
+    with pytest.raises(RuleRefused, match="opened before next was approved as 2026.07"):
+        approve(demo_draft, chair, legacy, "2026.08")
+
+
+def test_a_step_left_waiting_or_running_can_be_retried_once_stuck(
+    demo_draft, chair, ballot, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from releases.services import STUCK_AFTER, step_retry
+
+    release = approve(demo_draft, chair, ballot)  # its task was never run: pending
+    with pytest.raises(RuleRefused, match="only a failed step"):
+        step_retry(release=release, step="renderings", actor=chair)
+    Release.objects.filter(pk=release.pk).update(
+        approved_at=release.approved_at - STUCK_AFTER - timedelta(minutes=1)
+    )
+    release.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        step_retry(release=release, step="renderings", actor=chair)
+    assert {s.status for s in release.steps.all()} == {"done"}
+
+
+def test_a_run_whose_claim_was_taken_over_undoes_its_work(demo_draft, chair, ballot, monkeypatch):
+    """A retry of a step thought stuck claims it anew: the first run, finishing late,
+    must not complete it too (nor announce the release twice)."""
+    from releases import publishing
+
+    release = approve(demo_draft, chair, ballot)
+    real = RUNNERS["renderings"]
+
+    def slow_then_overtaken(release):
+        real(release)
+        # Meanwhile a retry claimed the step again: its attempt count moved on.
+        PublishingStep.objects.filter(release=release, name="renderings").update(attempts=5)
+
+    monkeypatch.setitem(RUNNERS, "renderings", slow_then_overtaken)
+    assert publishing.run_pending(release.pk) == []
+    # Not completed by the overtaken run, and its renderings rolled back with it. (The
+    # simulated retry is rolled back too: it ran in the same transaction here.)
+    step = PublishingStep.objects.get(release=release, name="renderings")
+    assert step.status == "running"
+    assert not Artifact.objects.filter(guideline=release.guideline, format="rst").exists()

@@ -2,14 +2,13 @@
 
 Both approvals wait on the draft's row lock, held from a third connection until
 both are seen waiting (pg_stat_activity); then the first creates the release and
-the second finds the name taken. Each cites its own passed ballot, so nothing but
-the draft's lock can keep them apart.
+the second finds the draft moved on (its ballot was about the text before). Each
+cites its own passed ballot, so nothing but the draft's lock can keep them apart.
 """
 
 import pytest
 
 from committee.models import Event
-from guidelines.errors import VersionConflict
 from guidelines.models import Artifact, Guideline
 from releases.models import Release
 from releases.services import guideline_approve
@@ -56,13 +55,12 @@ def test_two_approvals_of_one_draft_at_once_give_one_release(demo_draft, chair, 
             assert not thread.is_alive()
 
     outcomes = sorted(("release" if a.error is None else type(a.error).__name__) for a in approvers)
-    assert outcomes == ["VersionConflict", "release"], [a.error for a in approvers]
+    assert outcomes == ["RuleRefused", "release"], [a.error for a in approvers]
     [loser] = [a for a in approvers if a.error is not None]
-    assert isinstance(loser.error, VersionConflict)
-    assert "2026.09 exists already" in str(loser.error)
+    # It read the draft as the first approval left it: moved on, not what it voted on.
+    assert "changed since ballot" in str(loser.error)
     assert Release.objects.count() == 1
     assert Guideline.objects.filter(key="2026.09").count() == 1
     assert Artifact.objects.filter(guideline__key="2026.09", format="json").count() == 1
     assert Event.objects.filter(kind="release.approved").count() == 1
-    # The losing ballot is still there for another approval; the winner's is used.
     assert Release.objects.get().ballot in ballots

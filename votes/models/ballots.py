@@ -49,7 +49,8 @@ class Ballot(models.Model):
     kind = models.CharField(max_length=16, choices=BallotKind.choices)
     question = models.TextField()
     # What the ballot is about, by kind: capabilities: [{"capability", "component",
-    # "status"}]; flag: {"test", "date", "reason", "action"}; approval and question: {}.
+    # "status"}]; flag: {"test", "date", "reason", "action"}; approval: {"revision"}, the
+    # draft's revision voted on; question: {}.
     subject = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=16, choices=BallotStatus.choices, default="open")
     opened_by = models.ForeignKey(
