@@ -287,8 +287,18 @@ def test_a_failure_half_way_leaves_nothing_behind(
 
 
 def test_publishing_renders_bundles_and_announces_after_the_commit(
-    demo, demo_draft, chair, ballot, django_capture_on_commit_callbacks
+    demo, demo_draft, chair, member, system, django_capture_on_commit_callbacks
 ):
+    from capabilities.services import worksheet_import
+
+    worksheet_import(
+        guideline=demo_draft,
+        text="compute-servers-list:    [1,1,1] [1,1,1] [1,1,1] [1,1,1] [1]\n",
+        name="scoring.txt",
+        actor=system,
+    )
+    override_all(demo_draft, chair)
+    ballot = passed_ballot(demo_draft, chair, member)
     with django_capture_on_commit_callbacks(execute=True) as queued:
         release = approve(demo_draft, chair, ballot)
         # Nothing runs before the commit: a rolled-back approval publishes nothing.
@@ -305,7 +315,10 @@ def test_publishing_renders_bundles_and_announces_after_the_commit(
     assert hashlib.sha256(bytes(release.bundle)).hexdigest() == release.bundle_sha256
     listed = checksums_hold(files)
     assert {f"{NAME}.json", f"{NAME}.rst", f"{NAME}.md", f"{NAME}.html"} <= set(listed)
-    assert {"release-notes.md", "approval.json", "events.json"} <= set(listed)
+    assert {"release-notes.md", "approval.json", "events.json", "scoring/scoring.txt"} <= set(
+        listed
+    )
+    assert files["scoring/scoring.txt"].decode().startswith("compute-servers-list:")
     assert set(listed) == set(files) - {"SHA256SUMS"}
     assert files[f"{NAME}.json"] == bytes(
         Artifact.objects.get(guideline=release.guideline, number=1, format="json").body
