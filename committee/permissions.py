@@ -63,6 +63,7 @@ class Action(StrEnum):
     GUIDELINE_APPROVE = "guideline.approve"
     RELEASE_RETRY = "release.retry"
     CYCLE_MANAGE = "cycle.manage"
+    PUBKEY_MANAGE = "pubkey.manage"
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,10 @@ RULES: dict[Action, Rule] = {
     Action.RELEASE_RETRY: Rule("Retrying a publishing step", CHAIR | {Standing.SYSTEM}),
     # Setting a cycle's summit date, from which its milestones follow.
     Action.CYCLE_MANAGE: Rule("Managing the cycle calendar", CHAIR | {Standing.SYSTEM}),
+    # Vendors sign their test runs with their own keys (compliance.services).
+    Action.PUBKEY_MANAGE: Rule(
+        "Managing your public keys", frozenset({Standing.REVIEWER}) | COMMITTEE
+    ),
 }
 
 

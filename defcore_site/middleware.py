@@ -14,6 +14,8 @@ from guidelines.api.urls import KEY
 DOCUMENT_ROUTE = re.compile(rf"/api/v1/guidelines/{KEY}")
 # A scoring worksheet comes as a file (the web form) or as JSON text (the API).
 WORKSHEET_ROUTE = re.compile(r"/api/v1/catalog/guidelines/[^/]+/worksheets")
+# refstack-client uploads a whole test run.
+RESULTS_ROUTE = re.compile(r"/(api/)?v1/results/?")
 API_ROUTE = re.compile(r"/(api/)?v1/")
 
 
@@ -23,6 +25,9 @@ def body_limit(method: str, path: str, content_type: str) -> tuple[int, str]:
         return settings.MAX_DOCUMENT_BYTES, "MAX_DOCUMENT_BYTES"
     if content_type == "multipart/form-data" or WORKSHEET_ROUTE.fullmatch(path):
         return settings.MAX_UPLOAD_BYTES, "MAX_UPLOAD_BYTES"
+    if method == "POST" and RESULTS_ROUTE.fullmatch(path):
+        # A full tempest run: 50,000 results are about 8 MB.
+        return settings.MAX_RESULTS_BYTES, "MAX_RESULTS_BYTES"
     return settings.MAX_BODY_BYTES, "MAX_BODY_BYTES"
 
 

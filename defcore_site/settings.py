@@ -101,9 +101,10 @@ INSTALLED_APPS = [
     "guidelines",
     "capabilities",
     "votes",
-    # Side by side above votes; neither imports the other.
+    # Side by side above votes; none imports another.
     "releases",
     "cycles",
+    "compliance",
     # The site itself: the checks that refuse a start without what it needs.
     "defcore_site",
 ]
@@ -375,10 +376,14 @@ CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified"]
 MAX_BODY_BYTES = env_int("MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
 MAX_DOCUMENT_BYTES = env_int("MAX_DOCUMENT_BYTES", 64 * 1024 * 1024, minimum=1024)
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 4 * 1024 * 1024, minimum=1024)
+# An uploaded test run (POST /v1/results): a full tempest run of 50,000 tests is ~8 MB.
+MAX_RESULTS_BYTES = env_int("MAX_RESULTS_BYTES", 32 * 1024 * 1024, minimum=1024)
 # JSON nested deeper than this is refused with 400 (guideline documents nest about 7 deep).
 MAX_JSON_DEPTH = env_int("MAX_JSON_DEPTH", 32, minimum=8)
 # Django's own bounds, set to ours so that its 400 never comes first.
-DATA_UPLOAD_MAX_MEMORY_SIZE = max(MAX_BODY_BYTES, MAX_DOCUMENT_BYTES, MAX_UPLOAD_BYTES)
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(
+    MAX_BODY_BYTES, MAX_DOCUMENT_BYTES, MAX_UPLOAD_BYTES, MAX_RESULTS_BYTES
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
 
 # How long shared caches and tooling may keep a served document before asking

@@ -12,6 +12,7 @@ from django.urls import include, path
 from django.views.decorators.http import require_safe
 
 from capabilities.api import urls as workspace_api
+from compliance.api import urls as compliance_api
 from cycles.api import urls as cycles_api
 from defcore_site.feeds import EventsFeed
 from defcore_site.health import HealthView
@@ -25,6 +26,7 @@ api_urlpatterns = [
     *votes_api.urlpatterns,
     *releases_api.urlpatterns,
     *cycles_api.urlpatterns,
+    *compliance_api.urlpatterns,
     *guideline_api.urlpatterns,
 ]
 
@@ -50,7 +52,15 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include((api_urlpatterns, "api"))),
     # RefStack served its routes under /v1/ too, and scripts use both.
-    path("v1/", include((guideline_api.refstack_urlpatterns, "v1"))),
+    path(
+        "v1/",
+        include(
+            (
+                [*guideline_api.refstack_urlpatterns, *compliance_api.refstack_urlpatterns],
+                "v1",
+            )
+        ),
+    ),
     path("", include("committee.urls")),
     path("", include("votes.urls")),
     path("", include("releases.urls")),

@@ -63,8 +63,8 @@ def test_the_layers_name_committee_guidelines_capabilities_votes_releases_and_cy
     from_the_bottom = list(reversed(layers["layers"]))
 
     assert from_the_bottom[:4] == ["committee", "guidelines", "capabilities", "votes"]
-    # Publishing and the calendar stand side by side on deliberation: neither imports the other.
-    assert from_the_bottom[4:] == ["releases | cycles", "defcore_site"]
+    # Publishing, the calendar and compliance stand side by side: none imports another.
+    assert from_the_bottom[4:] == ["releases | cycles | compliance", "defcore_site"]
     # Every layer is a root package lint-imports analyses, and nothing else is.
     apps = [app.strip() for layer in layers["layers"] for app in layer.split("|")]
     assert sorted(config["root_packages"]) == sorted(apps)

@@ -81,6 +81,8 @@ class World:
     findings: list[tuple[str, str]]
     documents: dict[str, bytes]
     ballots: list[int]
+    runs: list[str] = field(default_factory=list)  # test runs (uploaded, unsigned)
+    pubkeys: list[int] = field(default_factory=list)  # the member's public key
     errors: list[str] = field(default_factory=list)
 
     def headers(self, role: str) -> dict[str, str]:
@@ -117,6 +119,21 @@ def world(db, demo, demo_draft, system, chair, member, reviewer):
             (demo, "question", False),
             (demo_draft, "question", True),
         )
+    ]
+
+    # A run to read and report on, and a key to remove.
+    from compliance.services import pubkey_register, run_upload
+    from tests.compliance.helpers import public_key, sign
+
+    runs = [
+        str(
+            run_upload(
+                body=b'{"cpid": "c", "duration_seconds": 1, "results": [{"name": "tempest.t"}]}'
+            ).id
+        )
+    ]
+    pubkeys = [
+        pubkey_register(user=member, raw_key=public_key(), self_signature=sign(b"signature")).pk
     ]
 
     # A fuzzer is a flood by design: the suite's throttle rates (tests/settings.py)
@@ -163,6 +180,8 @@ def world(db, demo, demo_draft, system, chair, member, reviewer):
             "dns.2026.06": (repo / DEMO / "dns.2026.06.json").read_bytes(),
         },
         ballots=ballots,
+        runs=runs,
+        pubkeys=pubkeys,
         errors=errors,
     )
     got_request_exception.disconnect(record)
@@ -218,13 +237,16 @@ def realistic_path(case, data, world: World) -> None:
                 case.query.pop(name, None)
     for name in list(params):
         if name == "id":
-            collection = path.split("/")[3]
+            parts = path.split("/")
+            collection = parts[parts.index("{id}") - 1]
             pool = {
                 "capabilities": world.capabilities,
                 "criteria": world.criteria,
                 "tests": world.tests,
                 "ballots": world.ballots,
                 "comments": comment_pool(world),
+                "results": world.runs,
+                "pubkeys": world.pubkeys,
             }[collection]
         elif name in ("key", "a", "b"):
             if path.startswith(("/v1/", "/api/v1/guidelines/")):

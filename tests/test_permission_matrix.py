@@ -290,6 +290,34 @@ def failed_step(w: World) -> dict:
     return {}
 
 
+# Compliance: refstack-client's uploads (anyone) and the vendors' own public keys.
+def a_run_body(w: World) -> dict:
+    return {
+        "cpid": "cloud-1",
+        "duration_seconds": 60,
+        "results": [{"name": "tempest.api.t", "uuid": "97e794b1-0678-5867-b844-677c2fba2daa"}],
+    }
+
+
+def a_key(w: World) -> dict:
+    from tests.compliance.helpers import public_key, sign
+
+    return {"raw_key": public_key(), "self_signature": sign(b"signature")}
+
+
+def own_key(w: World):
+    """A key of the persona's own (the member's for nobody), to remove."""
+    from compliance.models import PublicKey
+    from compliance.services import pubkey_register
+    from tests.compliance.helpers import public_key, sign
+
+    owner = w.users.get(getattr(w, "persona", "member")) or w.users["member"]
+    found = PublicKey.objects.filter(user=owner).first()
+    return found or pubkey_register(
+        user=owner, raw_key=public_key(), self_signature=sign(b"signature")
+    )
+
+
 Body = dict | Callable[[World], dict] | None
 
 
@@ -410,6 +438,16 @@ MATRIX: dict[tuple[str, str], Write] = {
     ("releases:step-retry", "POST"): Write(
         A.RELEASE_RETRY, (403, 403, 403, 302), failed_step, changes=False
     ),
+    # Compliance: anyone uploads a run (RefStack's contract: state() does not read runs);
+    # anyone signed in manages their own keys.
+    ("api:result-list", "POST"): Write(None, (201, 201, 201, 201), a_run_body, changes=False),
+    ("api:result-list-slash", "POST"): Write(None, (201, 201, 201, 201), a_run_body, changes=False),
+    ("v1:result-list", "POST"): Write(None, (201, 201, 201, 201), a_run_body, changes=False),
+    ("v1:result-list-slash", "POST"): Write(None, (201, 201, 201, 201), a_run_body, changes=False),
+    ("api:pubkey-list", "POST"): Write(A.PUBKEY_MANAGE, (401, 201, 201, 201), a_key, changes=False),
+    ("v1:pubkey-list", "POST"): Write(A.PUBKEY_MANAGE, (401, 201, 201, 201), a_key, changes=False),
+    ("api:pubkey-detail", "DELETE"): Write(A.PUBKEY_MANAGE, (401, 204, 204, 204), changes=False),
+    ("v1:pubkey-detail", "DELETE"): Write(A.PUBKEY_MANAGE, (401, 204, 204, 204), changes=False),
     ("cycles:list", "POST"): Write(A.CYCLE_MANAGE, (403, 403, 403, 302), CYCLE_FORM, changes=False),
     ("cycles:summit", "POST"): Write(
         A.CYCLE_MANAGE, (403, 403, 403, 302), summit_form, changes=False
@@ -488,6 +526,12 @@ def pk_for(route: str, world: World) -> int:
         return own_comment(world).pk
     if name.startswith(("ballot-", "ballot_")) or name == "ballot":
         return open_ballot(world).pk
+    if name.startswith("pubkey-"):
+        return own_key(world).pk
+    if name.startswith("result-"):
+        from compliance.services import run_upload
+
+        return str(run_upload(body=b'{"cpid": "c", "duration_seconds": 1, "results": []}').id)
     raise AssertionError(f"{route} takes a pk: say whose in pk_for()")
 
 
@@ -633,7 +677,7 @@ def test_each_persona_gets_the_expected_status_and_a_refusal_changes_nothing(
 # The matrix and the committee's rules agree
 
 
-SUCCEEDS = {200, 201, 202, 302}
+SUCCEEDS = {200, 201, 202, 204, 302}
 
 
 def test_the_matrix_grants_exactly_what_the_committee_rules_grant():

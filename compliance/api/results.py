@@ -1,0 +1,303 @@
+"""RefStack's results routes (``/v1/results``, ``/v1/profile/pubkeys``, also under
+``/api/v1/``), and the compliance report of a run.
+
+refstack-client posts a run and prints the ``url`` of the answer; it reads nothing
+else. Lists and items keep RefStack's shape for the scripts that read them.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from datetime import UTC, datetime, time
+
+from django.conf import settings
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import (
+    AuthenticationFailed,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
+from rest_framework.parsers import BaseParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from compliance.models import PublicKey, TestRun
+from compliance.report import report
+from compliance.selectors import may_see, visible_runs
+from compliance.services import UnknownKey, pubkey_delete, pubkey_register, run_upload
+from guidelines.api.errors import ERRORS
+from guidelines.api.lookups import guideline_or_404
+from guidelines.selectors import guideline_bundle
+from guidelines.testlist import TestListError
+
+TAGS = ["Test results (RefStack-compatible)"]
+PER_PAGE = 20
+STAMP = "%Y-%m-%d %H:%M:%S"
+
+
+class RawBody(BaseParser):
+    """The body as sent: a signature is over these exact bytes, so nothing parses them first."""
+
+    media_type = "*/*"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return stream.read() if stream is not None else b""
+
+
+def run_url(run: TestRun) -> str:
+    return settings.SITE_URL + reverse("api:result-detail", args=[run.id])
+
+
+class RunSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    created_at = serializers.CharField(help_text="YYYY-MM-DD HH:MM:SS, UTC")
+    duration_seconds = serializers.IntegerField()
+    verification_status = serializers.IntegerField(help_text="0: not verified")
+    meta = serializers.DictField()
+    product_version = serializers.JSONField(allow_null=True)
+    signed = serializers.BooleanField()
+    test_count = serializers.IntegerField()
+    url = serializers.CharField()
+
+
+class RunDetailSerializer(RunSerializer):
+    results = serializers.ListField(child=serializers.CharField(), help_text="Test names")
+    user_role = serializers.ChoiceField(["owner", "foundation", "user", "anonymous"])
+    cpid = serializers.CharField(required=False, help_text="For the owner and the staff only")
+
+
+class UploadAnswer(serializers.Serializer):
+    test_id = serializers.UUIDField()
+    url = serializers.CharField()
+
+
+def run_data(run: TestRun) -> dict:
+    return {
+        "id": run.id,
+        "created_at": run.created_at.astimezone(UTC).strftime(STAMP),
+        "duration_seconds": run.duration_seconds,
+        "verification_status": 0,
+        "meta": {},
+        "product_version": None,
+        "signed": run.signed,
+        "test_count": run.test_count,
+        "url": run_url(run),
+    }
+
+
+def _when(value: str, field: str, *, end: bool) -> datetime:
+    value = value.strip()
+    for form in (STAMP, "%Y-%m-%d"):
+        try:
+            parsed = datetime.strptime(value, form).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+        if form == "%Y-%m-%d":
+            parsed = datetime.combine(parsed.date(), time.max if end else time.min, tzinfo=UTC)
+        return parsed.replace(tzinfo=UTC)
+    raise ValidationError({field: ["YYYY-MM-DD HH:MM:SS or YYYY-MM-DD, UTC"]})
+
+
+def run_or_404(pk: str, user) -> TestRun:
+    try:
+        key = uuid.UUID(pk)
+    except ValueError:
+        raise NotFound(f"No test run {pk!r}: run ids are UUIDs.") from None
+    run = TestRun.objects.filter(pk=key).first()
+    if run is None:
+        raise NotFound(f"No test run {pk}.")
+    if not may_see(run, user):
+        if not user.is_authenticated:
+            raise NotAuthenticated("This run is signed: sign in as its owner to read it.")
+        raise PermissionDenied("This run is signed and not shared: only its owner reads it.")
+    return run
+
+
+class ResultListView(APIView):
+    """GET: runs, newest first, 20 a page. POST: upload a run, as refstack-client does."""
+
+    parser_classes = [RawBody]
+
+    def get_permissions(self):
+        return [AllowAny()]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="result_list",
+        parameters=[
+            OpenApiParameter("cpid", str),
+            OpenApiParameter("start_date", str, description="YYYY-MM-DD[ HH:MM:SS], UTC"),
+            OpenApiParameter("end_date", str, description="YYYY-MM-DD[ HH:MM:SS], UTC"),
+            OpenApiParameter("signed", bool, description="Only your own signed runs"),
+            OpenApiParameter("page", int),
+        ],
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT), 400: ERRORS[400]},
+    )
+    def get(self, request):
+        runs = visible_runs(request.user).defer("tests")
+        params = request.query_params
+        if params.get("cpid"):
+            cpid = params["cpid"]
+            runs = runs.filter(cpid=cpid) if "\x00" not in cpid else runs.none()
+        if params.get("start_date"):
+            runs = runs.filter(created_at__gte=_when(params["start_date"], "start_date", end=False))
+        if params.get("end_date"):
+            runs = runs.filter(created_at__lte=_when(params["end_date"], "end_date", end=True))
+        if params.get("signed", "").lower() in ("true", "1", "yes"):
+            if not request.user.is_authenticated:
+                raise NotAuthenticated("signed=true lists your own signed runs: sign in first.")
+            runs = runs.filter(owner=request.user)
+        total = runs.count()
+        pages = max(1, math.ceil(total / PER_PAGE))
+        raw_page = params.get("page", "1")
+        if not raw_page.isdigit() or not 1 <= int(raw_page) <= pages:
+            raise ValidationError({"page": [f"a page from 1 to {pages}"]})
+        page = int(raw_page)
+        rows = runs.order_by("-created_at", "-id")[(page - 1) * PER_PAGE : page * PER_PAGE]
+        return Response(
+            {
+                "results": [RunSerializer(run_data(run)).data for run in rows],
+                "pagination": {"current_page": page, "total_pages": pages},
+            }
+        )
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="result_upload",
+        request={"application/json": OpenApiTypes.OBJECT},
+        responses={201: UploadAnswer, **ERRORS},
+        description='{"cpid", "duration_seconds", "results": [{"name", "uuid"}]}; signed with '
+        "X-Signature (hex RSA PKCS#1 v1.5 SHA-256 over the body) and X-Public-Key (OpenSSH).",
+    )
+    def post(self, request):
+        try:
+            run = run_upload(
+                body=request.data if isinstance(request.data, bytes) else b"",
+                signature=request.headers.get("X-Signature", ""),
+                public_key=request.headers.get("X-Public-Key", ""),
+            )
+        except UnknownKey as exc:
+            # RefStack's 401: the signature holds, but the key is nobody's here.
+            raise AuthenticationFailed(str(exc)) from None
+        return Response({"test_id": run.id, "url": run_url(run)}, status=201)
+
+
+class ResultDetailView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="result_detail",
+        responses={200: RunDetailSerializer, 401: ERRORS[401], 403: ERRORS[403], 404: ERRORS[404]},
+    )
+    def get(self, request, pk):
+        run = run_or_404(pk, request.user)
+        data = run_data(run)
+        del data["url"]
+        user = request.user
+        if run.owner_id is not None and user.is_authenticated and run.owner_id == user.pk:
+            role = "owner"
+        elif user.is_authenticated and user.is_staff:
+            role = "foundation"
+        else:
+            role = "user" if user.is_authenticated else "anonymous"
+        data.update(results=[name for name, _ in run.tests], user_role=role)
+        if role in ("owner", "foundation"):
+            data["cpid"] = run.cpid
+        return Response(data)
+
+
+class ReportCapability(serializers.Serializer):
+    name = serializers.CharField()
+    status = serializers.CharField()
+    passed = serializers.BooleanField()
+    tests = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class ReportSerializer(serializers.Serializer):
+    guideline = serializers.CharField()
+    target = serializers.CharField()
+    compliant = serializers.BooleanField()
+    capabilities = ReportCapability(many=True)
+
+
+class ResultReportView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="result_report",
+        summary="Whether a run complies with a guideline, capability by capability",
+        parameters=[
+            OpenApiParameter("guideline", str, required=True),
+            OpenApiParameter("target", str, description="platform, a component or an add-on"),
+        ],
+        responses={200: ReportSerializer, **ERRORS},
+    )
+    def get(self, request, pk):
+        run = run_or_404(pk, request.user)
+        key = request.query_params.get("guideline", "")
+        if not key:
+            raise ValidationError({"guideline": ["the guideline to check against, e.g. 2020.06"]})
+        bundle = guideline_bundle(guideline_or_404(key))
+        try:
+            found = report(run, bundle, request.query_params.get("target"))
+        except TestListError as exc:
+            raise ValidationError({"target": [str(exc)]}) from None
+        return Response(ReportSerializer(found).data)
+
+
+class PublicKeySerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    key = serializers.CharField()
+    comment = serializers.CharField()
+    fingerprint = serializers.CharField(help_text="SHA-256 of the key, hex")
+    created_at = serializers.DateTimeField()
+
+
+class PublicKeyListView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        raw_key = serializers.CharField(max_length=4096, help_text="ssh-rsa AAAA... [comment]")
+        self_signature = serializers.CharField(
+            max_length=4096, help_text='Hex RSA signature of the bytes "signature"'
+        )
+
+        class Meta:
+            ref_name = "PublicKeyInput"
+
+    @extend_schema(
+        tags=TAGS, operation_id="pubkey_list", responses={200: PublicKeySerializer(many=True)}
+    )
+    def get(self, request):
+        keys = PublicKey.objects.filter(user=request.user)
+        return Response(PublicKeySerializer(keys, many=True).data)
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="pubkey_register",
+        request=InputSerializer,
+        responses={201: PublicKeySerializer, **ERRORS},
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        key = pubkey_register(user=request.user, **data.validated_data)
+        return Response(PublicKeySerializer(key).data, status=201)
+
+
+class PublicKeyDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=TAGS, operation_id="pubkey_delete", responses={204: None, **ERRORS})
+    def delete(self, request, pk):
+        pubkey_delete(user=request.user, pk=pk)
+        return Response(status=204)
