@@ -67,6 +67,7 @@ bench-tools:
 
 bench: install bench-tools
 	$(PY) benchmarks/import_export.py
+	$(PY) benchmarks/results.py
 	$(PY) benchmarks/load.py
 
 clean:

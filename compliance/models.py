@@ -23,6 +23,15 @@ class TestRun(models.Model):
     # [[name, uuid or ""], ...] in upload order; uuid is tempest's idempotent id, bare.
     tests = models.JSONField(default=list)
     test_count = models.PositiveIntegerField()
+    # From a subunit stream only: the tests that failed or were skipped, [[name, uuid]],
+    # so that a report tells "failed" and "not run" from "missing".
+    failed = models.JSONField(default=list, blank=True)
+    skipped = models.JSONField(default=list, blank=True)
+    source = models.CharField(
+        max_length=8,
+        choices=[("json", "refstack-client JSON"), ("subunit", "subunit v2 stream")],
+        default="json",
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -42,6 +51,9 @@ class TestRun(models.Model):
                 condition=Q(duration_seconds__lte=2**31 - 1), name="compliance_run_duration_int32"
             ),
             models.CheckConstraint(condition=~Q(cpid=""), name="compliance_run_cpid_given"),
+            models.CheckConstraint(
+                condition=Q(source__in=["json", "subunit"]), name="compliance_run_source_valid"
+            ),
             # Only a signed run has something to share.
             models.CheckConstraint(
                 condition=Q(shared=False) | Q(owner__isnull=False),

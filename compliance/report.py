@@ -9,6 +9,9 @@ target (the platform, a component or an add-on, as the test lists name them):
   count against it (2017A D2);
 - the run complies when every required capability passes. Advisory, deprecated
   and removed capabilities are reported and decide nothing.
+
+A missing test is also listed as ``failed`` or ``skipped`` when the run came as a
+subunit stream that says so; otherwise it was not run.
 """
 
 from __future__ import annotations
@@ -66,12 +69,21 @@ def report(run: TestRun, bundle: Bundle, target: str | None = None) -> Report:
                 statuses[entry.name] = entry.status
     names = {name for name, _ in run.tests}
     ids = {uuid for _, uuid in run.tests if uuid}
+    # A subunit stream says why a test is missing: it failed, or it was skipped.
+    failed = {n for n, _ in run.failed} | {u for _, u in run.failed if u}
+    skipped = {n for n, _ in run.skipped} | {u for _, u in run.skipped if u}
     results = []
     for capability, tests in bundle.capabilities:
         status = statuses.get(capability.key)
         if status is None:
             continue
-        found: dict[str, list[str]] = {"passed": [], "missing": [], "flagged": []}
+        found: dict[str, list[str]] = {
+            "passed": [],
+            "missing": [],
+            "flagged": [],
+            "failed": [],
+            "skipped": [],
+        }
         for test in tests:
             if test.is_flagged:
                 found["flagged"].append(test.name)
@@ -83,6 +95,12 @@ def report(run: TestRun, bundle: Bundle, target: str | None = None) -> Report:
                 or (known_id is not None and known_id in ids)
             )
             found["passed" if present else "missing"].append(test.name)
+            if not present:
+                known = {test.name, *(test.aliases or []), known_id}
+                if known & failed:
+                    found["failed"].append(test.name)
+                elif known & skipped:
+                    found["skipped"].append(test.name)
         results.append(
             CapabilityResult(
                 name=capability.key, status=status, passed=not found["missing"], tests=found
@@ -93,3 +111,30 @@ def report(run: TestRun, bundle: Bundle, target: str | None = None) -> Report:
     return Report(
         guideline=bundle.guideline.key, target=target, compliant=compliant, capabilities=results
     )
+
+
+@dataclass
+class Standing:
+    guideline: str
+    target: str
+    compliant: bool
+    failing: list[str]  # required capabilities that do not pass
+
+
+def summary(run: TestRun) -> list[Standing]:
+    """Which approved guidelines and targets ``run`` satisfies, each one checked."""
+    from guidelines.models import Guideline
+    from guidelines.selectors import guideline_bundle
+
+    found = []
+    for guideline in Guideline.objects.approved().order_by("-key"):
+        bundle = guideline_bundle(guideline)
+        for target in sorted(targets(bundle)):
+            checked = report(run, bundle, target)
+            failing = [
+                c.name
+                for c in checked.capabilities
+                if c.status == CapabilityStatus.REQUIRED and not c.passed
+            ]
+            found.append(Standing(guideline.key, target, checked.compliant, failing))
+    return found

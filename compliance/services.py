@@ -14,7 +14,8 @@ from committee.permissions import Action, NotAllowed, require
 from committee.record import record
 from compliance.models import PublicKey, TestRun
 from compliance.signing import SignatureError, signature_bytes, ssh_key, unquoted, verify
-from compliance.upload import read_upload
+from compliance.subunit import read_subunit
+from compliance.upload import Upload, UploadError, read_upload, run_fields
 from guidelines.errors import GuidelineError, VersionConflict
 
 # What a key signs to prove its holder registers it (refstack-client sign).
@@ -26,42 +27,64 @@ class UnknownKey(NotAllowed):
 
 
 def run_upload(*, body: bytes, signature: str = "", public_key: str = "") -> TestRun:
-    """Store one uploaded run; signed (both headers given) runs belong to the key's owner.
+    """Store a run refstack-client uploaded (JSON); signed runs belong to the key's owner."""
+    owner = _signer(body, signature, public_key)
+    return _store(read_upload(body), owner, source="json")
+
+
+def run_upload_subunit(
+    *, body: bytes, cpid, duration_seconds, signature: str = "", public_key: str = ""
+) -> TestRun:
+    """Store a run from its subunit v2 stream, failures and skips kept."""
+    problems = run_fields(cpid, duration_seconds)
+    if problems:
+        raise UploadError(problems)
+    owner = _signer(body, signature, public_key)
+    upload = read_subunit(body, cpid=cpid, duration_seconds=duration_seconds)
+    return _store(upload, owner, source="subunit")
+
+
+def _signer(body: bytes, signature: str, public_key: str):
+    """The owner of the key that signed ``body``; None if unsigned.
 
     The signature is checked before the key is looked up, as RefStack did, so a
     forged signature is a 400 and an unknown key a 401.
     """
-    upload = read_upload(body)
-    owner = None
-    if signature or public_key:
-        if not (signature and public_key):
-            raise SignatureError(
-                "a signed upload sends both X-Signature and X-Public-Key; an unsigned one neither"
-            )
-        key = ssh_key(public_key)
-        verify(key, signature_bytes(signature), body)
-        stored = PublicKey.objects.select_related("user").filter(fingerprint=key.fingerprint)
-        found = stored.first()
-        if found is None or not found.user.is_active:
-            raise UnknownKey("X-Public-Key: no user has registered this key")
-        owner = found.user
-    with transaction.atomic():
-        run = TestRun.objects.create(
-            cpid=upload.cpid,
-            duration_seconds=upload.duration_seconds,
-            tests=upload.tests,
-            test_count=len(upload.tests),
-            owner=owner,
+    if not (signature or public_key):
+        return None
+    if not (signature and public_key):
+        raise SignatureError(
+            "a signed upload sends both X-Signature and X-Public-Key; an unsigned one neither"
         )
-        if owner is not None:
-            record(
-                kind="run.uploaded",
-                actor=owner,
-                subject=run,
-                channel=Channel.API,
-                summary=f"Signed test run {run.id} uploaded ({run.test_count} tests)",
-                data={"cpid": run.cpid, "tests": run.test_count},
-            )
+    key = ssh_key(public_key)
+    verify(key, signature_bytes(signature), body)
+    found = PublicKey.objects.select_related("user").filter(fingerprint=key.fingerprint).first()
+    if found is None or not found.user.is_active:
+        raise UnknownKey("X-Public-Key: no user has registered this key")
+    return found.user
+
+
+@transaction.atomic
+def _store(upload: Upload, owner, *, source: str) -> TestRun:
+    run = TestRun.objects.create(
+        cpid=upload.cpid,
+        duration_seconds=upload.duration_seconds,
+        tests=upload.tests,
+        test_count=len(upload.tests),
+        failed=upload.failed,
+        skipped=upload.skipped,
+        source=source,
+        owner=owner,
+    )
+    if owner is not None:
+        record(
+            kind="run.uploaded",
+            actor=owner,
+            subject=run,
+            channel=Channel.API,
+            summary=f"Signed test run {run.id} uploaded ({run.test_count} tests passed)",
+            data={"cpid": run.cpid, "tests": run.test_count, "source": source},
+        )
     return run
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from guidelines.errors import GuidelineError
 from guidelines.interop_format.nesting import TooDeep, loads_bounded
@@ -35,7 +35,23 @@ class UploadError(GuidelineError):
 class Upload:
     cpid: str
     duration_seconds: int
-    tests: list[list[str]]  # [name, bare uuid or ""]
+    tests: list[list[str]]  # passed: [name, bare uuid or ""]
+    failed: list[list[str]] = field(default_factory=list)  # subunit streams only
+    skipped: list[list[str]] = field(default_factory=list)
+
+
+def run_fields(cpid, duration) -> dict[str, str]:
+    """What is wrong with a run's cpid and duration, by field; empty if nothing."""
+    problems = {}
+    if not isinstance(cpid, str) or not _text_ok(cpid) or len(cpid) > MAX_CPID:
+        problems["cpid"] = f"the cloud's id, a string of 1 to {MAX_CPID} characters"
+    if (
+        not isinstance(duration, int)
+        or isinstance(duration, bool)
+        or not 0 <= duration <= MAX_DURATION
+    ):
+        problems["duration_seconds"] = f"a whole number of seconds from 0 to {MAX_DURATION}"
+    return problems
 
 
 def bare_uuid(value: str) -> str | None:
@@ -62,17 +78,8 @@ def read_upload(body: bytes) -> Upload:
         raise UploadError({"body": "not JSON"}) from None
     if not isinstance(data, dict):
         raise UploadError({"body": "a JSON object with cpid, duration_seconds and results"})
-    problems: dict[str, str] = {}
-    cpid = data.get("cpid")
-    if not isinstance(cpid, str) or not _text_ok(cpid) or len(cpid) > MAX_CPID:
-        problems["cpid"] = f"the cloud's id, a string of 1 to {MAX_CPID} characters"
-    duration = data.get("duration_seconds")
-    if (
-        not isinstance(duration, int)
-        or isinstance(duration, bool)
-        or not 0 <= duration <= MAX_DURATION
-    ):
-        problems["duration_seconds"] = f"a whole number of seconds from 0 to {MAX_DURATION}"
+    cpid, duration = data.get("cpid"), data.get("duration_seconds")
+    problems: dict[str, str] = run_fields(cpid, duration)
     results = data.get("results")
     tests: list[list[str]] = []
     if not isinstance(results, list):

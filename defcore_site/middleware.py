@@ -15,7 +15,7 @@ DOCUMENT_ROUTE = re.compile(rf"/api/v1/guidelines/{KEY}")
 # A scoring worksheet comes as a file (the web form) or as JSON text (the API).
 WORKSHEET_ROUTE = re.compile(r"/api/v1/catalog/guidelines/[^/]+/worksheets")
 # refstack-client uploads a whole test run.
-RESULTS_ROUTE = re.compile(r"/(api/)?v1/results/?")
+RESULTS_ROUTE = re.compile(r"/(api/)?v1/results(/subunit)?/?")
 API_ROUTE = re.compile(r"/(api/)?v1/")
 
 

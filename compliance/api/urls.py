@@ -8,6 +8,8 @@ from compliance.api.results import (
     ResultDetailView,
     ResultListView,
     ResultReportView,
+    ResultSubunitView,
+    ResultSummaryView,
 )
 
 
@@ -23,7 +25,10 @@ def refstack_routes():
 
 
 urlpatterns = [
+    # Before results/<pk>, which would take "subunit" for an id.
+    path("results/subunit", ResultSubunitView.as_view(), name="result-subunit"),
     *refstack_routes(),
     path("results/<str:pk>/report", ResultReportView.as_view(), name="result-report"),
+    path("results/<str:pk>/summary", ResultSummaryView.as_view(), name="result-summary"),
 ]
 refstack_urlpatterns = refstack_routes()

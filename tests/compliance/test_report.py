@@ -125,3 +125,91 @@ def test_the_report_route(system):
     assert client.get(f"/api/v1/results/{run.id}/report?guideline=nothing").status_code == 404
     bad = client.get(f"/api/v1/results/{run.id}/report?guideline=2026.06&target=moon")
     assert bad.status_code == 400 and "target" in bad.json()["error"]["message"]
+
+
+def subunit_stream(outcomes) -> bytes:
+    """A subunit v2 stream as tempest writes it: ids with [id-<uuid>,attributes]."""
+    import io
+
+    from subunit import StreamResultToBytes
+
+    buffer = io.BytesIO()
+    writer = StreamResultToBytes(buffer)
+    for test_id, status in outcomes:
+        writer.status(test_id=test_id, test_status="inprogress")
+        writer.status(test_id=test_id, test_status=status)
+    return buffer.getvalue()
+
+
+def test_a_subunit_stream_keeps_failures_and_skips(system):
+    demo = import_file(DEMO / "2026.06.json").guideline
+    tests = required_tests(demo)
+    names = sorted(tests)
+    failing, skipped = names[0], names[1]
+    outcomes = []
+    for name in names:
+        uuid = tests[name][1]
+        test_id = f"{name}[id-{uuid},smoke]" if uuid else name
+        status = "fail" if name == failing else "skip" if name == skipped else "success"
+        outcomes.append((test_id, status))
+    response = APIClient().generic(
+        "POST",
+        "/api/v1/results/subunit?cpid=cloud-7&duration_seconds=900",
+        subunit_stream(outcomes),
+        content_type="application/octet-stream",
+    )
+    assert response.status_code == 201, response.content
+    run = TestRun.objects.get(pk=response.json()["test_id"])
+    assert (run.source, run.cpid, run.duration_seconds) == ("subunit", "cloud-7", 900)
+    assert [name for name, _ in run.failed] == [failing]
+    assert [name for name, _ in run.skipped] == [skipped]
+    assert len(run.tests) == len(names) - 2
+    assert all(uuid for name, uuid in run.tests if tests[name][1])  # ids read from [id-...]
+    found = report(run, guideline_bundle(demo))
+    assert not found.compliant
+    by_test = {
+        test: (capability.name, kind)
+        for capability in found.capabilities
+        for kind in ("failed", "skipped")
+        for test in capability.tests[kind]
+    }
+    assert by_test == {
+        failing: (tests[failing][0], "failed"),
+        skipped: (tests[skipped][0], "skipped"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "data", "says"),
+    [
+        ("cpid=c&duration_seconds=1", b"", "no test"),
+        ("cpid=c&duration_seconds=1", b"\xb3" + b"\x00" * 20, "corrupt"),
+        ("duration_seconds=1", b"x", "cpid"),
+        ("cpid=c&duration_seconds=-1", b"x", "duration_seconds"),
+        ("cpid=c&duration_seconds=99999999999999", b"x", "duration_seconds"),
+        ("cpid=c&duration_seconds=\u00b2", b"x", "duration_seconds"),
+    ],
+)
+def test_a_bad_subunit_upload_is_a_400(query, data, says):
+    response = APIClient().generic(
+        "POST", f"/api/v1/results/subunit?{query}", data, content_type="application/octet-stream"
+    )
+    assert response.status_code == 400, response.content
+    assert says in response.json()["error"]["message"]
+    assert not TestRun.objects.exists()
+
+
+def test_the_summary_says_which_approved_guidelines_and_targets_a_run_satisfies(system):
+    demo = import_file(DEMO / "2026.06.json").guideline
+    import_file(DEMO / "dns.2026.06.json")
+    run = run_of([(n, u) for n, (_, u) in required_tests(demo, "compute").items()])
+    answer = APIClient().get(f"/api/v1/results/{run.id}/summary")
+    assert answer.status_code == 200
+    standing = {
+        (s["guideline"], s["target"]): (s["compliant"], s["failing"]) for s in answer.json()
+    }
+    assert standing[("2026.06", "compute")] == (True, [])
+    assert standing[("2026.06", "os_powered_compute")] == (True, [])
+    compliant, failing = standing[("2026.06", "platform")]
+    assert not compliant and failing == ["objectstore-object-upload"]
+    assert standing[("dns.2026.06", "dns")][0] is False

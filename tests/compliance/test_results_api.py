@@ -219,6 +219,8 @@ def test_listing_filters_and_pages_as_refstack(member):
     assert len(first["results"]) == 20 and first["pagination"]["total_pages"] == 2
     assert APIClient().get("/v1/results?page=3").status_code == 400
     assert APIClient().get("/v1/results?page=x").status_code == 400
+    assert APIClient().get("/v1/results?page=\u00b2").status_code == 400  # a digit, not ASCII
+    assert APIClient().get("/v1/results?page=" + "9" * 5000).status_code == 400
     assert len(APIClient().get("/v1/results?cpid=a").json()["results"]) == 12
     assert APIClient().get("/v1/results?start_date=2999-01-01").json()["results"] == []
     assert len(APIClient().get("/v1/results?end_date=2999-01-01").json()["results"]) == 20
