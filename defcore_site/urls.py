@@ -65,6 +65,7 @@ urlpatterns = [
     path("", include("votes.urls")),
     path("", include("releases.urls")),
     path("", include("cycles.urls")),
+    path("", include("compliance.urls")),
     path("", include("capabilities.urls")),
     path("", include("guidelines.urls")),
 ]

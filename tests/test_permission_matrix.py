@@ -538,7 +538,7 @@ def pk_for(route: str, world: World) -> int:
         return open_ballot(world).pk
     if name.startswith("pubkey-"):
         return own_key(world).pk
-    if name.startswith("result-"):
+    if name.startswith("result-") or route == "compliance:run":
         from compliance.services import run_upload
 
         return str(run_upload(body=b'{"cpid": "c", "duration_seconds": 1, "results": []}').id)

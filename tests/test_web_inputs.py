@@ -62,6 +62,8 @@ ODD = st.one_of(
 def path_value(name, kind):
     if kind == "int":
         return st.one_of(st.integers(min_value=0, max_value=2**63), st.just(1))
+    if kind == "uuid":
+        return st.uuids().map(str)
     return st.one_of(st.sampled_from(KNOWN.get(name, ["x"])), ODD)
 
 
@@ -170,6 +172,8 @@ def concrete(route: str, odd: bool) -> str:
     def value(match):
         if match["type"] == "int":
             return "999999" if odd else "1"
+        if match["type"] == "uuid":
+            return "00000000-0000-0000-0000-000000000000"
         return "x%22%0D%0A" if odd else KNOWN.get(match["name"], ["x"])[0]
 
     return "/" + PARAM.sub(value, route)

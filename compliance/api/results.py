@@ -13,6 +13,7 @@ from datetime import UTC, datetime, time
 
 from django.conf import settings
 from django.urls import reverse
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -48,6 +49,17 @@ PER_PAGE = 20
 STAMP = "%Y-%m-%d %H:%M:%S"
 
 
+class RefStackSchema(AutoSchema):
+    """Operation ids from the whole path: these routes answer under /v1/ and /api/v1/,
+    with and without a final slash, and as a list and an item."""
+
+    def get_operation_id(self):
+        found = super().get_operation_id()
+        if "{" in self.path:
+            found = found.replace("_retrieve", "_detail")
+        return found + ("_slash" if self.path.endswith("/") else "")
+
+
 class RawBody(BaseParser):
     """The body as sent: a signature is over these exact bytes, so nothing parses them first."""
 
@@ -58,7 +70,8 @@ class RawBody(BaseParser):
 
 
 def run_url(run: TestRun) -> str:
-    return settings.SITE_URL + reverse("api:result-detail", args=[run.id])
+    """What refstack-client prints for people: the run's page, with its report."""
+    return settings.SITE_URL + reverse("compliance:run", args=[run.id])
 
 
 class RunSerializer(serializers.Serializer):
@@ -129,6 +142,8 @@ def run_or_404(pk: str, user) -> TestRun:
 class ResultListView(APIView):
     """GET: runs, newest first, 20 a page. POST: upload a run, as refstack-client does."""
 
+    schema = RefStackSchema()
+
     parser_classes = [RawBody]
 
     def get_permissions(self):
@@ -136,7 +151,6 @@ class ResultListView(APIView):
 
     @extend_schema(
         tags=TAGS,
-        operation_id="result_list",
         parameters=[
             OpenApiParameter("cpid", str),
             OpenApiParameter("start_date", str, description="YYYY-MM-DD[ HH:MM:SS], UTC"),
@@ -177,7 +191,6 @@ class ResultListView(APIView):
 
     @extend_schema(
         tags=TAGS,
-        operation_id="result_upload",
         request={"application/json": OpenApiTypes.OBJECT},
         responses={201: UploadAnswer, **ERRORS},
         description='{"cpid", "duration_seconds", "results": [{"name", "uuid"}]}; signed with '
@@ -238,11 +251,11 @@ class ResultSubunitView(APIView):
 
 
 class ResultDetailView(APIView):
+    schema = RefStackSchema()
     permission_classes = [AllowAny]
 
     @extend_schema(
         tags=TAGS,
-        operation_id="result_detail",
         responses={200: RunDetailSerializer, 401: ERRORS[401], 403: ERRORS[403], 404: ERRORS[404]},
     )
     def get(self, request, pk):
@@ -334,6 +347,7 @@ class PublicKeySerializer(serializers.Serializer):
 
 
 class PublicKeyListView(APIView):
+    schema = RefStackSchema()
     permission_classes = [IsAuthenticated]
 
     class InputSerializer(serializers.Serializer):
@@ -345,16 +359,13 @@ class PublicKeyListView(APIView):
         class Meta:
             ref_name = "PublicKeyInput"
 
-    @extend_schema(
-        tags=TAGS, operation_id="pubkey_list", responses={200: PublicKeySerializer(many=True)}
-    )
+    @extend_schema(tags=TAGS, responses={200: PublicKeySerializer(many=True)})
     def get(self, request):
         keys = PublicKey.objects.filter(user=request.user)
         return Response(PublicKeySerializer(keys, many=True).data)
 
     @extend_schema(
         tags=TAGS,
-        operation_id="pubkey_register",
         request=InputSerializer,
         responses={201: PublicKeySerializer, **ERRORS},
     )
@@ -366,9 +377,10 @@ class PublicKeyListView(APIView):
 
 
 class PublicKeyDetailView(APIView):
+    schema = RefStackSchema()
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(tags=TAGS, operation_id="pubkey_delete", responses={204: None, **ERRORS})
+    @extend_schema(tags=TAGS, responses={204: None, **ERRORS})
     def delete(self, request, pk):
         pubkey_delete(user=request.user, pk=pk)
         return Response(status=204)

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 # What anyone signed in may do: their own API token, and commenting.
-ANYONE_SIGNED_IN = {Action.TOKEN_MANAGE, Action.COMMENT}
+ANYONE_SIGNED_IN = {Action.TOKEN_MANAGE, Action.COMMENT, Action.PUBKEY_MANAGE}
 
 
 def test_every_action_has_a_rule_and_nobody_but_seats_and_the_system_may_write():

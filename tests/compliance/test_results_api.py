@@ -51,7 +51,7 @@ def test_an_unsigned_upload_is_stored_and_public(path):
     assert response.status_code == 201, response.content
     answer = response.json()
     run = TestRun.objects.get(pk=answer["test_id"])
-    assert answer["url"].endswith(f"/api/v1/results/{run.id}")
+    assert answer["url"].endswith(f"/results/{run.id}/")
     assert (run.cpid, run.duration_seconds, run.owner, run.test_count) == (
         "cloud-1234",
         3600,
