@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import uuid
 from datetime import UTC, datetime, time
+from functools import partial
 
 from django.conf import settings
 from django.urls import reverse
@@ -124,6 +125,21 @@ def _when(value: str, field: str, *, end: bool) -> datetime:
     raise ValidationError({field: ["YYYY-MM-DD HH:MM:SS or YYYY-MM-DD, UTC"]})
 
 
+def uploaded(request, upload) -> Response:
+    """Store the body with ``upload`` (a compliance service), as the request signed it, and
+    answer as refstack-client expects: 201 with the run's id and page."""
+    try:
+        run = upload(
+            body=request.data if isinstance(request.data, bytes) else b"",
+            signature=request.headers.get("X-Signature", ""),
+            public_key=request.headers.get("X-Public-Key", ""),
+        )
+    except UnknownKey as exc:
+        # RefStack's 401: the signature holds, but the key is nobody's here.
+        raise AuthenticationFailed(str(exc)) from None
+    return Response({"test_id": run.id, "url": run_url(run)}, status=201)
+
+
 def run_or_404(pk: str, user) -> TestRun:
     try:
         key = uuid.UUID(pk)
@@ -197,16 +213,7 @@ class ResultListView(APIView):
         "X-Signature (hex RSA PKCS#1 v1.5 SHA-256 over the body) and X-Public-Key (OpenSSH).",
     )
     def post(self, request):
-        try:
-            run = run_upload(
-                body=request.data if isinstance(request.data, bytes) else b"",
-                signature=request.headers.get("X-Signature", ""),
-                public_key=request.headers.get("X-Public-Key", ""),
-            )
-        except UnknownKey as exc:
-            # RefStack's 401: the signature holds, but the key is nobody's here.
-            raise AuthenticationFailed(str(exc)) from None
-        return Response({"test_id": run.id, "url": run_url(run)}, status=201)
+        return uploaded(request, run_upload)
 
 
 class ResultSubunitView(APIView):
@@ -237,17 +244,10 @@ class ResultSubunitView(APIView):
             if duration.isascii() and duration.isdigit() and len(duration) < 12
             else None
         )
-        try:
-            run = run_upload_subunit(
-                body=request.data if isinstance(request.data, bytes) else b"",
-                cpid=params.get("cpid"),
-                duration_seconds=seconds,
-                signature=request.headers.get("X-Signature", ""),
-                public_key=request.headers.get("X-Public-Key", ""),
-            )
-        except UnknownKey as exc:
-            raise AuthenticationFailed(str(exc)) from None
-        return Response({"test_id": run.id, "url": run_url(run)}, status=201)
+        return uploaded(
+            request,
+            partial(run_upload_subunit, cpid=params.get("cpid"), duration_seconds=seconds),
+        )
 
 
 class ResultDetailView(APIView):
