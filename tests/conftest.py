@@ -117,3 +117,15 @@ def fresh_health_answer():
     forget()
     yield
     forget()
+
+
+@pytest.fixture
+def eager_tasks():
+    """Celery tasks run in this process, as soon as they are queued (after the commit),
+    even where REDIS_URL sends them to a broker that no worker reads in the tests."""
+    from defcore_site.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before

@@ -13,7 +13,6 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from defcore_site.celery import app as celery_app
 from tests.browser.test_accessibility import AXE, SIZES, WCAG_21_AA, report
 from tests.factories import SeatFactory, UserFactory
 from tests.releases.helpers import bundle_members, checksums_hold, passed_ballot
@@ -25,12 +24,8 @@ RELEASE = "2026.09"
 
 
 @pytest.fixture(autouse=True)
-def eager():
+def eager(eager_tasks):
     """The live server runs the publishing tasks itself, after the approval commits."""
-    before = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = before
 
 
 @pytest.fixture
