@@ -10,6 +10,11 @@ current seat (``committee.models.Seat``):
 - member and chair: the committee;
 - system: the command line (``committee.system``), for what operators run.
 
+Beside the seats, the foundation's *staff* (Django's ``is_staff``, granted by
+operators in ``/admin/``) approve vendors and verify test runs: a rule says
+whether the staff may perform it, whatever their seat. What belongs to someone (a
+vendor, a signed run) is checked by the service that changes it, after ``require``.
+
 What a guideline's state allows (a published guideline changes only by flags,
 scores freeze after the draft...) is not decided here: that is the process
 rules' business (``guidelines.lifecycle``), checked by the same services under
@@ -64,18 +69,32 @@ class Action(StrEnum):
     RELEASE_RETRY = "release.retry"
     CYCLE_MANAGE = "cycle.manage"
     PUBKEY_MANAGE = "pubkey.manage"
+    VENDOR_CREATE = "vendor.create"
+    VENDOR_MANAGE = "vendor.manage"
+    VENDOR_APPROVE = "vendor.approve"
+    RUN_MANAGE = "run.manage"
+    RUN_VERIFY = "run.verify"
 
 
 @dataclass(frozen=True)
 class Rule:
     label: str  # what the refusal calls the action: "Setting the consensus score"
     standings: frozenset[Standing]  # who may
+    staff: bool = False  # the foundation's staff may too, whatever their seat
 
     @property
     def who(self) -> str:
         if Standing.REVIEWER in self.standings:
             return "anyone signed in"
+        if not self.standings:
+            return "the foundation's staff"
         return "committee members" if Standing.MEMBER in self.standings else "the chair"
+
+    def allows(self, standing: Standing, *, staff: bool = False) -> bool:
+        return standing in self.standings or (self.staff and staff)
+
+
+SIGNED_IN = frozenset({Standing.REVIEWER}) | COMMITTEE
 
 
 # The declared table: every action any service performs, and who may perform it.
@@ -116,9 +135,15 @@ RULES: dict[Action, Rule] = {
     # Setting a cycle's summit date, from which its milestones follow.
     Action.CYCLE_MANAGE: Rule("Managing the cycle calendar", CHAIR | {Standing.SYSTEM}),
     # Vendors sign their test runs with their own keys (compliance.services).
-    Action.PUBKEY_MANAGE: Rule(
-        "Managing your public keys", frozenset({Standing.REVIEWER}) | COMMITTEE
-    ),
+    Action.PUBKEY_MANAGE: Rule("Managing your public keys", SIGNED_IN),
+    # Vendors and their products: the vendor's own admins (compliance.services checks
+    # that they are) and the staff; the staff alone make a vendor official.
+    Action.VENDOR_CREATE: Rule("Registering a vendor", SIGNED_IN, staff=True),
+    Action.VENDOR_MANAGE: Rule("Managing a vendor and its products", SIGNED_IN, staff=True),
+    Action.VENDOR_APPROVE: Rule("Approving a vendor", frozenset(), staff=True),
+    # A signed run's owner shares it and links it to a product; the staff verify it.
+    Action.RUN_MANAGE: Rule("Sharing and linking a test run", SIGNED_IN, staff=True),
+    Action.RUN_VERIFY: Rule("Verifying a test run", frozenset(), staff=True),
 }
 
 
@@ -155,17 +180,22 @@ def standing_in(request) -> Standing:
     return request._committee_standing
 
 
+def is_staff(user) -> bool:
+    """The foundation's staff: an active account operators made staff."""
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_staff)
+
+
 def may(user, action: Action, *, standing: Standing | None = None) -> bool:
     """Whether ``user`` may perform ``action``; pass ``standing`` if already known."""
-    return (standing or standing_of(user)) in RULES[action].standings
+    return RULES[action].allows(standing or standing_of(user), staff=is_staff(user))
 
 
 def require(user, action: Action) -> Standing:
     """Refuse with NotAllowed unless ``user`` may perform ``action``; their standing if so."""
     standing = standing_of(user)
-    if standing in RULES[action].standings:
-        return standing
     rule = RULES[action]
+    if rule.allows(standing, staff=is_staff(user)):
+        return standing
     if standing == Standing.ANONYMOUS:
         raise NotAllowed(f"{rule.label} is for {rule.who}: sign in first.", action=action)
     raise NotAllowed(

@@ -1,4 +1,5 @@
-"""Test runs and the public keys that sign them.
+"""Test runs and the public keys that sign them; vendors, their products, and the
+staff's verifications of runs that make up the public directory.
 
 A run is what refstack-client uploads: a cloud's id (``cpid``), how long tempest
 ran, and the tests that passed, by name and idempotent id. The tests are kept as
@@ -14,6 +15,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 
 class TestRun(models.Model):
@@ -41,6 +43,14 @@ class TestRun(models.Model):
         help_text="The owner of the key that signed it; none for an unsigned run",
     )
     shared = models.BooleanField(default=False, help_text="A signed run its owner made public")
+    product_version = models.ForeignKey(
+        "ProductVersion",
+        on_delete=models.PROTECT,
+        related_name="runs",
+        null=True,
+        blank=True,
+        help_text="The product this cloud runs: by a unique cpid match, or by its owner",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -89,3 +99,133 @@ class PublicKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: SHA256:{self.fingerprint}"
+
+
+class VendorStatus(models.TextChoices):
+    # RefStack's life: a vendor starts private, asks the foundation, and becomes official.
+    PRIVATE = "private", "Private"
+    PENDING = "pending", "Waiting for the foundation's approval"
+    OFFICIAL = "official", "Official"
+
+
+class Vendor(models.Model):
+    """A company that ships products; its admins manage them and link runs to them."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    url = models.URLField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=VendorStatus.choices, default=VendorStatus.PRIVATE
+    )
+    admins = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="vendors")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="compliance_vendor_name_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=VendorStatus.values), name="compliance_vendor_status_valid"
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="compliance_vendor_name_given"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def official(self) -> bool:
+        return self.status == VendorStatus.OFFICIAL
+
+
+class ProductKind(models.TextChoices):
+    DISTRIBUTION = "distribution", "Distribution"
+    PUBLIC_CLOUD = "public-cloud", "Public cloud"
+    HOSTED_PRIVATE_CLOUD = "hosted-private-cloud", "Hosted private cloud"
+
+
+class Product(models.Model):
+    """A distribution, a public cloud or a hosted private cloud of a vendor.
+
+    The directory lists a product once it is public and its vendor official.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="products")
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100)
+    kind = models.CharField(max_length=24, choices=ProductKind.choices)
+    description = models.TextField(blank=True)
+    url = models.URLField(blank=True)
+    public = models.BooleanField(default=False, help_text="Listed in the directory")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["vendor__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["vendor", "slug"], name="compliance_product_slug"),
+            models.UniqueConstraint("vendor", Lower("name"), name="compliance_product_name_unique"),
+            models.CheckConstraint(
+                condition=Q(kind__in=ProductKind.values), name="compliance_product_kind_valid"
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="compliance_product_name_given"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vendor.name} {self.name}"
+
+
+class ProductVersion(models.Model):
+    """A release of a product; ``cpid`` names the cloud that runs it, when one does."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="versions")
+    version = models.CharField(max_length=50)
+    cpid = models.CharField(max_length=128, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["product", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "version"], name="compliance_version_unique"
+            ),
+            models.CheckConstraint(condition=~Q(version=""), name="compliance_version_given"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} {self.version}"
+
+
+class Verification(models.Model):
+    """The staff's word that a run complies with a guideline for a target.
+
+    The report's outcome is kept as it was when verified (which capabilities
+    passed), so the directory compares products without re-reading their runs. A
+    verified run changes no more: neither its link, nor its sharing.
+    """
+
+    run = models.ForeignKey(TestRun, on_delete=models.PROTECT, related_name="verifications")
+    guideline = models.ForeignKey(
+        "guidelines.Guideline", on_delete=models.PROTECT, related_name="verifications"
+    )
+    target = models.CharField(max_length=100)
+    # {capability key: passed} for every capability the report covered.
+    capabilities = models.JSONField(default=dict)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="verifications"
+    )
+    verified_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-verified_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "guideline", "target"], name="compliance_verification_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}: {self.guideline_id} {self.target}"

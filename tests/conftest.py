@@ -80,6 +80,14 @@ def reviewer(db):
     return UserFactory(username="reviewer")
 
 
+@pytest.fixture
+def staff(db):
+    """The foundation's staff: no seat, Django's is_staff (they approve vendors, verify runs)."""
+    from tests.factories import UserFactory
+
+    return UserFactory(username="staff", is_staff=True)
+
+
 # The project's own data: the demo guidelines, which need nothing beside the repository.
 
 DEMO = REPO / "guidelines" / "demo"

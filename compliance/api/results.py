@@ -13,6 +13,7 @@ from datetime import UTC, datetime, time
 from functools import partial
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -30,15 +31,20 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from compliance.models import PublicKey, TestRun
+from committee.models import Channel
+from committee.permissions import is_staff
+from compliance.models import PublicKey, TestRun, Verification
 from compliance.report import report, summary
 from compliance.selectors import may_see, visible_runs
 from compliance.services import (
     UnknownKey,
     pubkey_delete,
     pubkey_register,
+    run_link,
+    run_share,
     run_upload,
     run_upload_subunit,
+    run_verify,
 )
 from guidelines.api.errors import ERRORS
 from guidelines.api.lookups import guideline_or_404
@@ -89,6 +95,9 @@ class RunSerializer(serializers.Serializer):
 
 class RunDetailSerializer(RunSerializer):
     results = serializers.ListField(child=serializers.CharField(), help_text="Test names")
+    verifications = serializers.ListField(
+        child=serializers.DictField(), help_text="The staff's verifications (guideline, target)"
+    )
     user_role = serializers.ChoiceField(["owner", "foundation", "user", "anonymous"])
     cpid = serializers.CharField(required=False, help_text="For the owner and the staff only")
 
@@ -99,17 +108,41 @@ class UploadAnswer(serializers.Serializer):
 
 
 def run_data(run: TestRun) -> dict:
+    """A run as RefStack lists it; ``run`` comes with its product version selected and
+    ``verified`` annotated (``runs_listed``)."""
+    version = run.product_version
     return {
         "id": run.id,
         "created_at": run.created_at.astimezone(UTC).strftime(STAMP),
         "duration_seconds": run.duration_seconds,
-        "verification_status": 0,
-        "meta": {},
-        "product_version": None,
+        "verification_status": 1 if run.verified else 0,
+        "meta": {"shared": "true"} if run.shared else {},
+        "product_version": (
+            {
+                "id": version.id,
+                "version": version.version,
+                "product_info": {"id": version.product_id, "name": version.product.name},
+            }
+            if version
+            else None
+        ),
         "signed": run.signed,
         "test_count": run.test_count,
         "url": run_url(run),
     }
+
+
+def runs_listed(runs):
+    return runs.select_related("product_version__product").annotate(
+        verified=Exists(Verification.objects.filter(run=OuterRef("pk")))
+    )
+
+
+def _uuid(value: str, field: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise ValidationError({field: ["a UUID"]}) from None
 
 
 def _when(value: str, field: str, *, end: bool) -> datetime:
@@ -145,7 +178,7 @@ def run_or_404(pk: str, user) -> TestRun:
         key = uuid.UUID(pk)
     except ValueError:
         raise NotFound(f"No test run {pk!r}: run ids are UUIDs.") from None
-    run = TestRun.objects.filter(pk=key).first()
+    run = runs_listed(TestRun.objects.filter(pk=key)).first()
     if run is None:
         raise NotFound(f"No test run {pk}.")
     if not may_see(run, user):
@@ -172,12 +205,14 @@ class ResultListView(APIView):
             OpenApiParameter("start_date", str, description="YYYY-MM-DD[ HH:MM:SS], UTC"),
             OpenApiParameter("end_date", str, description="YYYY-MM-DD[ HH:MM:SS], UTC"),
             OpenApiParameter("signed", bool, description="Only your own signed runs"),
+            OpenApiParameter("verification_status", int, description="1: verified runs only"),
+            OpenApiParameter("product_id", str, description="Runs linked to this product"),
             OpenApiParameter("page", int),
         ],
         responses={200: OpenApiResponse(OpenApiTypes.OBJECT), 400: ERRORS[400]},
     )
     def get(self, request):
-        runs = visible_runs(request.user).defer("tests")
+        runs = runs_listed(visible_runs(request.user).defer("tests", "failed", "skipped"))
         params = request.query_params
         if params.get("cpid"):
             cpid = params["cpid"]
@@ -190,6 +225,13 @@ class ResultListView(APIView):
             if not request.user.is_authenticated:
                 raise NotAuthenticated("signed=true lists your own signed runs: sign in first.")
             runs = runs.filter(owner=request.user)
+        if params.get("verification_status"):
+            wanted = params["verification_status"]
+            if wanted not in ("0", "1"):
+                raise ValidationError({"verification_status": ["0 (not verified) or 1 (verified)"]})
+            runs = runs.filter(verified=wanted == "1")
+        if params.get("product_id"):
+            runs = runs.filter(product_version__product=_uuid(params["product_id"], "product_id"))
         total = runs.count()
         pages = max(1, math.ceil(total / PER_PAGE))
         raw_page = params.get("page", "1")
@@ -251,28 +293,124 @@ class ResultSubunitView(APIView):
 
 
 class ResultDetailView(APIView):
+    """GET: a run with its test names. PUT: its owner links it to a product version."""
+
     schema = RefStackSchema()
-    permission_classes = [AllowAny]
+
+    class LinkSerializer(serializers.Serializer):
+        product_version_id = serializers.UUIDField(
+            allow_null=True, help_text="A version of your vendor's product; null unlinks"
+        )
+
+        class Meta:
+            ref_name = "RunLink"
+
+    def get_permissions(self):
+        return [AllowAny() if self.request.method in ("GET", "HEAD") else IsAuthenticated()]
 
     @extend_schema(
         tags=TAGS,
         responses={200: RunDetailSerializer, 401: ERRORS[401], 403: ERRORS[403], 404: ERRORS[404]},
     )
     def get(self, request, pk):
+        return Response(run_detail(run_or_404(pk, request.user), request.user))
+
+    @extend_schema(
+        tags=TAGS, request=LinkSerializer, responses={200: RunDetailSerializer, **ERRORS}
+    )
+    def put(self, request, pk):
         run = run_or_404(pk, request.user)
-        data = run_data(run)
-        del data["url"]
-        user = request.user
-        if run.owner_id is not None and user.is_authenticated and run.owner_id == user.pk:
-            role = "owner"
-        elif user.is_authenticated and user.is_staff:
-            role = "foundation"
-        else:
-            role = "user" if user.is_authenticated else "anonymous"
-        data.update(results=[name for name, _ in run.tests], user_role=role)
-        if role in ("owner", "foundation"):
-            data["cpid"] = run.cpid
-        return Response(data)
+        data = self.LinkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        run_link(
+            actor=request.user,
+            pk=run.pk,
+            version_id=data.validated_data["product_version_id"],
+            channel=Channel.API,
+        )
+        return Response(run_detail(run_or_404(pk, request.user), request.user))
+
+
+class ResultSharedView(APIView):
+    """RefStack's ``shared`` metadata: POST shares a signed run, DELETE makes it private."""
+
+    schema = RefStackSchema()
+    permission_classes = [IsAuthenticated]
+    parser_classes = [RawBody]  # refstack's UI posted the bare value "true"
+
+    @extend_schema(tags=TAGS, request=None, responses={200: RunDetailSerializer, **ERRORS})
+    def post(self, request, pk):
+        return self._share(request, pk, shared=True)
+
+    @extend_schema(tags=TAGS, responses={200: RunDetailSerializer, **ERRORS})
+    def delete(self, request, pk):
+        return self._share(request, pk, shared=False)
+
+    def _share(self, request, pk, *, shared: bool):
+        run = run_or_404(pk, request.user)
+        run_share(actor=request.user, pk=run.pk, shared=shared, channel=Channel.API)
+        return Response(run_detail(run_or_404(pk, request.user), request.user))
+
+
+class VerificationSerializer(serializers.Serializer):
+    guideline = serializers.CharField(source="guideline.key")
+    target = serializers.CharField()
+    verified_at = serializers.DateTimeField()
+    capabilities = serializers.DictField(
+        child=serializers.BooleanField(),
+        help_text="Each capability reported: passed?",
+    )
+
+
+class ResultVerificationView(APIView):
+    """POST: the foundation's staff verify a linked run against an approved guideline."""
+
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        guideline = serializers.CharField(max_length=100)
+        target = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+        class Meta:
+            ref_name = "VerificationInput"
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="result_verify",
+        request=InputSerializer,
+        responses={201: VerificationSerializer, **ERRORS},
+    )
+    def post(self, request, pk):
+        run = run_or_404(pk, request.user)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        found = run_verify(
+            actor=request.user,
+            pk=run.pk,
+            guideline=guideline_or_404(data.validated_data["guideline"]),
+            target=data.validated_data.get("target", ""),
+            channel=Channel.API,
+        )
+        return Response(VerificationSerializer(found).data, status=201)
+
+
+def run_detail(run: TestRun, user) -> dict:
+    """The item of RefStack's GET /v1/results/<id>, and the staff's verifications."""
+    data = run_data(run)
+    del data["url"]
+    if run.owner_id is not None and user.is_authenticated and run.owner_id == user.pk:
+        role = "owner"
+    elif is_staff(user):
+        role = "foundation"
+    else:
+        role = "user" if user.is_authenticated else "anonymous"
+    data.update(results=[name for name, _ in run.tests], user_role=role)
+    if role in ("owner", "foundation"):
+        data["cpid"] = run.cpid
+    data["verifications"] = VerificationSerializer(
+        run.verifications.select_related("guideline"), many=True
+    ).data
+    return data
 
 
 class ReportCapability(serializers.Serializer):

@@ -8,8 +8,10 @@ from compliance.api.results import (
     ResultDetailView,
     ResultListView,
     ResultReportView,
+    ResultSharedView,
     ResultSubunitView,
     ResultSummaryView,
+    ResultVerificationView,
 )
 
 
@@ -19,6 +21,7 @@ def refstack_routes():
         path("results", ResultListView.as_view(), name="result-list"),
         path("results/", ResultListView.as_view(), name="result-list-slash"),
         path("results/<str:pk>", ResultDetailView.as_view(), name="result-detail"),
+        path("results/<str:pk>/meta/shared", ResultSharedView.as_view(), name="result-shared"),
         path("profile/pubkeys", PublicKeyListView.as_view(), name="pubkey-list"),
         path("profile/pubkeys/<int:pk>", PublicKeyDetailView.as_view(), name="pubkey-detail"),
     ]
@@ -30,5 +33,10 @@ urlpatterns = [
     *refstack_routes(),
     path("results/<str:pk>/report", ResultReportView.as_view(), name="result-report"),
     path("results/<str:pk>/summary", ResultSummaryView.as_view(), name="result-summary"),
+    path(
+        "results/<str:pk>/verifications",
+        ResultVerificationView.as_view(),
+        name="result-verifications",
+    ),
 ]
 refstack_urlpatterns = refstack_routes()

@@ -24,8 +24,18 @@ from tests.factories import SeatFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-# What anyone signed in may do: their own API token, and commenting.
-ANYONE_SIGNED_IN = {Action.TOKEN_MANAGE, Action.COMMENT, Action.PUBKEY_MANAGE}
+# What anyone signed in may do: their own API token, commenting, and a vendor's own
+# business (its admins are checked by compliance.services, after the rule).
+ANYONE_SIGNED_IN = {
+    Action.TOKEN_MANAGE,
+    Action.COMMENT,
+    Action.PUBKEY_MANAGE,
+    Action.VENDOR_CREATE,
+    Action.VENDOR_MANAGE,
+    Action.RUN_MANAGE,
+}
+# What the foundation's staff do, whatever their seat, and nobody else.
+STAFF_ONLY = {Action.VENDOR_APPROVE, Action.RUN_VERIFY}
 
 
 def test_every_action_has_a_rule_and_nobody_but_seats_and_the_system_may_write():
@@ -34,6 +44,21 @@ def test_every_action_has_a_rule_and_nobody_but_seats_and_the_system_may_write()
         assert Standing.ANONYMOUS not in rule.standings
         if action not in ANYONE_SIGNED_IN:
             assert rule.standings <= {Standing.MEMBER, Standing.CHAIR, Standing.SYSTEM}, action
+
+
+def test_the_staff_alone_approve_vendors_and_verify_runs(chair, reviewer):
+    assert {action for action, rule in RULES.items() if not rule.standings} == STAFF_ONLY
+    staff = UserFactory(username="foundation", is_staff=True)
+    for action in STAFF_ONLY:
+        assert may(staff, action)
+        assert not may(chair, action)
+        with pytest.raises(NotAllowed, match="is for the foundation's staff"):
+            require(reviewer, action)
+    # Staff is not a seat: the committee's work stays the committee's.
+    assert standing_of(staff) == Standing.REVIEWER
+    assert not may(staff, Action.SCORE)
+    staff.is_active = False
+    assert not may(staff, Action.RUN_VERIFY)
 
 
 def test_standing_follows_the_current_seat(chair, member, reviewer):
