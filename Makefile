@@ -32,6 +32,7 @@ LOCAL := DEBUG=true
 demo: install
 	$(LOCAL) $(PY) manage.py migrate --no-input
 	$(LOCAL) $(PY) manage.py load_demo
+	$(LOCAL) $(PY) manage.py load_demo_vendors
 	@if [ -n "$(INTEROP_DATA)" ]; then \
 		$(LOCAL) $(PY) manage.py import_guidelines -v0 "$(INTEROP_DATA)" || \
 		echo "Some files in $(INTEROP_DATA) did not import (see above); serving the rest."; \

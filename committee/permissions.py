@@ -86,7 +86,7 @@ class Rule:
     def who(self) -> str:
         if Standing.REVIEWER in self.standings:
             return "anyone signed in"
-        if not self.standings:
+        if self.standings <= {Standing.SYSTEM}:
             return "the foundation's staff"
         return "committee members" if Standing.MEMBER in self.standings else "the chair"
 
@@ -140,10 +140,10 @@ RULES: dict[Action, Rule] = {
     # that they are) and the staff; the staff alone make a vendor official.
     Action.VENDOR_CREATE: Rule("Registering a vendor", SIGNED_IN, staff=True),
     Action.VENDOR_MANAGE: Rule("Managing a vendor and its products", SIGNED_IN, staff=True),
-    Action.VENDOR_APPROVE: Rule("Approving a vendor", frozenset(), staff=True),
+    Action.VENDOR_APPROVE: Rule("Approving a vendor", frozenset({Standing.SYSTEM}), staff=True),
     # A signed run's owner shares it and links it to a product; the staff verify it.
     Action.RUN_MANAGE: Rule("Sharing and linking a test run", SIGNED_IN, staff=True),
-    Action.RUN_VERIFY: Rule("Verifying a test run", frozenset(), staff=True),
+    Action.RUN_VERIFY: Rule("Verifying a test run", frozenset({Standing.SYSTEM}), staff=True),
 }
 
 

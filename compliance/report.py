@@ -51,9 +51,8 @@ def target_of(bundle: Bundle, asked: str | None) -> str:
     return target
 
 
-def report(run: TestRun, bundle: Bundle, target: str | None = None) -> Report:
-    """The report of ``run`` against the guideline in ``bundle``; TestListError for a bad target."""
-    target = target_of(bundle, target)
+def capability_statuses(bundle: Bundle, target: str) -> dict[str, str]:
+    """{capability key: status} of the capabilities of ``target`` (already checked)."""
     components = set(targets(bundle)[target])
     statuses: dict[str, str] = {}
     order = CapabilityStatus.values
@@ -67,6 +66,14 @@ def report(run: TestRun, bundle: Bundle, target: str | None = None) -> Report:
             known = statuses.get(entry.name)
             if known is None or order.index(entry.status) < order.index(known):
                 statuses[entry.name] = entry.status
+    return statuses
+
+
+def report(run: TestRun, bundle: Bundle, target: str | None = None) -> Report:
+    """The report of ``run`` against the guideline in ``bundle``; TestListError for a bad target."""
+    target = target_of(bundle, target)
+    statuses = capability_statuses(bundle, target)
+    order = CapabilityStatus.values
     names = {name for name, _ in run.tests}
     ids = {uuid for _, uuid in run.tests if uuid}
     # A subunit stream says why a test is missing: it failed, or it was skipped.

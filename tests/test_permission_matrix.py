@@ -6,7 +6,10 @@ exactly the keys of MATRIX below, so a new write route without an entry fails
 here, and so does an entry whose route went away.
 
 Each entry says how to make a valid request of the route and what each persona
-gets: anonymous, a reviewer (signed in, no seat), a member and the chair. A
+gets: anonymous, a reviewer (signed in, no seat), a member, the chair and the
+foundation's staff (no seat; they approve vendors and verify runs). Vendors and
+signed runs are someone's: the member administers the world's vendors and owns
+its signed run, and the entries of those routes say so (``owner``). A
 refusal must leave everything as it was; a success must change something. The
 entries also name the ``committee.permissions.Action`` the route performs, and
 must agree with ``RULES``.
@@ -52,7 +55,7 @@ from votes.models import Ballot, Comment, Position
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ("anonymous", "reviewer", "member", "chair")
+PERSONAS = ("anonymous", "reviewer", "member", "chair", "staff")
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 PASSWORD = "a-long-password-9"  # tests.factories.UserFactory's
 
@@ -68,6 +71,8 @@ class World:
     worksheet: str  # a worksheet's name in the draft
     finding: Any  # a process finding on the draft (rules.Finding), not overridden
     users: dict[str, Any]  # persona -> user (None for anonymous)
+    run: Any  # the member's signed run, linked to a listed product, compliant with 2026.06
+    other_version: Any  # another version of that product, to link the run to
 
     def version(self) -> int:
         """The capability's version now: the one an editor read."""
@@ -325,18 +330,49 @@ def own_key(w: World):
     )
 
 
-Body = dict | Callable[[World], dict] | None
+def shared_first(w: World) -> None:
+    """Making a run private needs a shared one."""
+    from compliance.models import TestRun
+
+    TestRun.objects.filter(pk=w.run.pk).update(shared=True)
+
+
+def link_form(w: World) -> dict:
+    return {"product_version": str(w.other_version.pk)}
+
+
+def link_body(w: World) -> dict:
+    return {"product_version_id": str(w.other_version.pk)}
+
+
+VERIFY = {"guideline": "2026.06", "target": "platform"}
+NEW_VENDOR = {"name": "New Vendor", "description": "", "url": ""}
+NEW_PRODUCT = {"name": "New Product", "kind": "distribution", "description": "", "url": ""}
+NEW_VERSION = {"version": "3.0", "cpid": ""}
+OWNED_API = (Action.RUN_MANAGE, (401, 403, 200, 403))
+OWNED_RUN = (Action.RUN_MANAGE, (403, 403, 302, 403))
+OWNED_VENDOR = (Action.VENDOR_MANAGE, (403, 403, 302, 403))
+BY_MEMBER = {"staff": 302, "owner": "member"}
+STAFF_ONLY = (403, 403, 403, 403)
+SIGNED_IN = (403, 302, 302, 302)
+
+
+Body = dict | bytes | Callable[[World], dict | None] | None
 
 
 @dataclass(frozen=True)
 class Write:
     action: Action | None  # what the route performs; None: not the committee's business
-    statuses: tuple[int, int, int, int]  # what each of PERSONAS gets
+    statuses: tuple[int, ...]  # what anonymous, a reviewer, a member, the chair get
     body: Body = None
     headers: Body = None
     changes: bool = True  # whether a success changes the guidelines (signing in does not)
+    staff: int | None = None  # what the staff get; by default, what a reviewer gets
+    owner: str | None = None  # the persona whose vendor or run the route changes
 
     def expected(self, persona: str) -> int:
+        if persona == "staff":
+            return self.statuses[1] if self.staff is None else self.staff
         return self.statuses[PERSONAS.index(persona)]
 
 
@@ -458,6 +494,33 @@ MATRIX: dict[tuple[str, str], Write] = {
     ("v1:pubkey-list", "POST"): Write(A.PUBKEY_MANAGE, (401, 201, 201, 201), a_key, changes=False),
     ("api:pubkey-detail", "DELETE"): Write(A.PUBKEY_MANAGE, (401, 204, 204, 204), changes=False),
     ("v1:pubkey-detail", "DELETE"): Write(A.PUBKEY_MANAGE, (401, 204, 204, 204), changes=False),
+    # Vendors' business: the member administers the vendors and owns the signed run; the
+    # staff may act on anyone's, and alone approve vendors and verify runs.
+    ("api:result-detail", "PUT"): Write(*OWNED_API, link_body, staff=200, owner="member"),
+    ("v1:result-detail", "PUT"): Write(*OWNED_API, link_body, staff=200, owner="member"),
+    ("api:result-shared", "POST"): Write(*OWNED_API, b"true", staff=200, owner="member"),
+    ("v1:result-shared", "POST"): Write(*OWNED_API, b"true", staff=200, owner="member"),
+    ("api:result-shared", "DELETE"): Write(*OWNED_API, shared_first, staff=200, owner="member"),
+    ("v1:result-shared", "DELETE"): Write(*OWNED_API, shared_first, staff=200, owner="member"),
+    ("api:result-verifications", "POST"): Write(
+        A.RUN_VERIFY, (401, 403, 403, 403), VERIFY, staff=201
+    ),
+    ("compliance:run_share", "POST"): Write(*OWNED_RUN, {"shared": "on"}, **BY_MEMBER),
+    ("compliance:run_link", "POST"): Write(*OWNED_RUN, link_form, **BY_MEMBER),
+    ("compliance:run_verify", "POST"): Write(A.RUN_VERIFY, STAFF_ONLY, VERIFY, staff=302),
+    ("compliance:keys", "POST"): Write(A.PUBKEY_MANAGE, SIGNED_IN, a_key, staff=302),
+    ("compliance:key_delete", "POST"): Write(A.PUBKEY_MANAGE, SIGNED_IN, staff=302),
+    ("compliance:vendors", "POST"): Write(A.VENDOR_CREATE, SIGNED_IN, NEW_VENDOR, staff=302),
+    ("compliance:vendor_submit", "POST"): Write(*OWNED_VENDOR, **BY_MEMBER),
+    ("compliance:vendor_review", "POST"): Write(
+        A.VENDOR_APPROVE, STAFF_ONLY, {"decision": "approve"}, staff=302
+    ),
+    ("compliance:vendor_admin_add", "POST"): Write(
+        *OWNED_VENDOR, {"username": "reviewer"}, **BY_MEMBER
+    ),
+    ("compliance:product_create", "POST"): Write(*OWNED_VENDOR, NEW_PRODUCT, **BY_MEMBER),
+    ("compliance:version_add", "POST"): Write(*OWNED_VENDOR, NEW_VERSION, **BY_MEMBER),
+    ("compliance:product_visibility", "POST"): Write(*OWNED_VENDOR, {"public": "on"}, **BY_MEMBER),
     ("cycles:list", "POST"): Write(A.CYCLE_MANAGE, (403, 403, 403, 302), CYCLE_FORM, changes=False),
     ("cycles:summit", "POST"): Write(
         A.CYCLE_MANAGE, (403, 403, 403, 302), summit_form, changes=False
@@ -477,7 +540,7 @@ def cold_serving_cache():
 
 
 @pytest.fixture
-def world(demo, demo_draft, system, chair, member, reviewer) -> World:
+def world(demo, demo_draft, system, chair, member, reviewer, staff) -> World:
     import_file(DEMO / "dns.2026.06.json")  # an approved add-on, to start dns.next from
     worksheet_import(guideline=demo_draft, text=WORKSHEET, name="scoring.txt", actor=system)
     capability = Capability.objects.get(guideline=demo_draft, key=CAPABILITY)
@@ -486,6 +549,14 @@ def world(demo, demo_draft, system, chair, member, reviewer) -> World:
         scores_cast(capability=capability, actor=scorer, values={"doc": "1"})
     findings = [view.finding for view in draft_findings(demo_draft) if view.override is None]
     assert findings, "the world needs a process finding to override"
+    # The member's vendors: an official one with a listed product, whose version 1.0 the
+    # member's signed run is linked to; a private one to manage; a pending one to review.
+    from tests.compliance.helpers import a_product, a_run, a_vendor, a_version, passing_tests
+
+    listed = a_product(a_vendor(member))
+    run = a_run(passing_tests(demo), owner=member, version=a_version(listed, "1.0"))
+    a_product(a_vendor(member, "Acme", status="private"), "Rocket", public=False)
+    a_vendor(member, "Pending Co", status="pending")
     return World(
         draft=demo_draft,
         capability=capability,
@@ -493,7 +564,15 @@ def world(demo, demo_draft, system, chair, member, reviewer) -> World:
         criterion=Criterion.objects.get(guideline=demo_draft, key="doc"),
         worksheet="scoring.txt",
         finding=findings[0],
-        users={"anonymous": None, "reviewer": reviewer, "member": member, "chair": chair},
+        users={
+            "anonymous": None,
+            "reviewer": reviewer,
+            "member": member,
+            "chair": chair,
+            "staff": staff,
+        },
+        run=run,
+        other_version=a_version(listed, "2.0"),
     )
 
 
@@ -538,10 +617,10 @@ def pk_for(route: str, world: World) -> int:
         return open_ballot(world).pk
     if name.startswith("pubkey-"):
         return own_key(world).pk
-    if name.startswith("result-") or route == "compliance:run":
-        from compliance.services import run_upload
-
-        return str(run_upload(body=b'{"cpid": "c", "duration_seconds": 1, "results": []}').id)
+    if name.startswith("result-") or route.startswith("compliance:run"):
+        return str(world.run.pk)
+    if name == "key_delete":
+        return own_key(world).pk
     raise AssertionError(f"{route} takes a pk: say whose in pk_for()")
 
 
@@ -558,6 +637,10 @@ def url_of(route: str, pattern: URLPattern, world: World) -> str:
         "step": "bundle",
         "number": 1,
         "fmt": "json",
+        # The member's private vendor and product; the pending vendor, to review.
+        "slug": "pending-co" if route == "compliance:vendor_review" else "acme",
+        "product": "rocket",
+        "vendor": "acme",
     }
     if route.startswith(("api:release-", "releases:")) and route != "releases:approve":
         samples["key"] = RELEASE  # a release's routes name the release, not the draft
@@ -606,6 +689,24 @@ def state():
         sorted(Comment.objects.values_list("pk", "body", "resolved_by", "hidden_by")),
         sorted(Ballot.objects.values_list("pk", "status")),
         sorted(Position.objects.values_list("pk", "value", "current")),
+        compliance_state(),
+    )
+
+
+def compliance_state():
+    from compliance.models import Product, ProductVersion, PublicKey, TestRun, Vendor
+
+    return (
+        sorted(Vendor.objects.values_list("slug", "status")),
+        sorted(Vendor.admins.through.objects.values_list("vendor__slug", "user__username")),
+        sorted(Product.objects.values_list("slug", "public")),
+        sorted(ProductVersion.objects.values_list("product__slug", "version", "cpid")),
+        sorted(
+            (str(pk), shared, str(v))
+            for pk, shared, v in TestRun.objects.values_list("pk", "shared", "product_version")
+        ),
+        TestRun.objects.filter(verifications__isnull=False).count(),
+        sorted(PublicKey.objects.values_list("user__username", "fingerprint")),
     )
 
 
@@ -702,8 +803,13 @@ def test_the_matrix_grants_exactly_what_the_committee_rules_grant():
         for persona in PERSONAS[1:]:
             if entry.action is None:
                 allowed = True
+            elif persona == "staff":
+                allowed = RULES[entry.action].allows(Standing.REVIEWER, staff=True)
             else:
-                allowed = Standing(persona) in RULES[entry.action].standings
+                # Someone's vendor or run: the rule, and then the owner alone (or the staff).
+                allowed = RULES[entry.action].allows(Standing(persona)) and (
+                    entry.owner in (None, persona)
+                )
             assert (entry.expected(persona) in SUCCEEDS) == allowed, (route, method, persona)
 
 

@@ -3,8 +3,8 @@
 The API is fuzzed from its OpenAPI document (tests/test_fuzz_api.py); the pages
 have no such document, so this walks their URL patterns and lets hypothesis
 choose path values, query strings and form fields, reads and writes, signed out,
-as a reviewer, a member and the chair. Examples are bounded and derandomized so
-that CI runs the same cases every time.
+as a reviewer, a member, the chair and the foundation's staff. Examples are
+bounded and derandomized so that CI runs the same cases every time.
 """
 
 import re
@@ -49,6 +49,10 @@ KNOWN = {
     "b": ["next", "2026.06"],
     "capability_key": ["compute-servers-list", "images-v1-list"],
     "name": ["scoring.txt"],
+    # load_demo_vendors: vendors and products, administered by the member too.
+    "slug": ["example-cloud-inc", "sample-distro-ltd"],
+    "vendor": ["example-cloud-inc", "sample-distro-ltd"],
+    "product": ["example-public-cloud", "sample-openstack"],
 }
 ODD_TEXT = st.text(
     alphabet=st.characters(codec="utf-8", exclude_characters="/?#"), min_size=1, max_size=40
@@ -97,6 +101,18 @@ def requests(draw):
                     "action",
                     "with",
                     "page",
+                    "guideline",
+                    "target",
+                    "kind",
+                    "public",
+                    "shared",
+                    "decision",
+                    "username",
+                    "raw_key",
+                    "self_signature",
+                    "product",
+                    "product_version",
+                    "url",
                 ]
             ),
             st.one_of(ODD_TEXT, st.sampled_from(["1", "0", "-1", "2", "next", "required", ""])),
@@ -104,18 +120,25 @@ def requests(draw):
         )
     )
     method = draw(st.sampled_from(["GET", "POST", "HEAD"]))
-    role = draw(st.sampled_from(["anonymous", "reviewer", "member", "chair"]))
+    role = draw(st.sampled_from(["anonymous", "reviewer", "member", "chair", "staff"]))
     return method, path, fields, role
 
 
 @pytest.fixture
-def clients(demo_draft, chair, member, reviewer):
+def clients(demo_draft, chair, member, reviewer, staff):
+    from django.core.management import call_command
+
+    from compliance.models import Vendor
     from tests.conftest import DEMO
     from tests.guidelines.helpers import import_file
 
     import_file(DEMO / "dns.2026.06.json")
+    call_command("load_demo_vendors", verbosity=0)
+    for vendor in Vendor.objects.all():
+        vendor.admins.add(member)
     made = {"anonymous": Client(raise_request_exception=False)}
-    for role, user in (("reviewer", reviewer), ("member", member), ("chair", chair)):
+    users = (("reviewer", reviewer), ("member", member), ("chair", chair), ("staff", staff))
+    for role, user in users:
         client = Client(raise_request_exception=False)
         client.force_login(user)
         made[role] = client
@@ -165,6 +188,10 @@ ODD_FIELDS = {
     "version": "99999999999999999999",
     "value": "2",
     "status": "nope",
+    "product": "not-a-uuid",
+    "product_version": "\x00",
+    "decision": "maybe",
+    "raw_key": "ssh-rsa AAAA",
 }
 
 

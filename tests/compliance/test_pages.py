@@ -69,3 +69,17 @@ def test_a_signed_run_is_not_shown_to_others(member, reviewer, system):
     owner.force_login(member)
     assert owner.get(f"/results/{run.id}/").status_code == 200
     assert Client().get("/results/00000000-0000-0000-0000-000000000000/").status_code == 404
+
+
+def test_an_unsigned_run_offers_no_controls_and_refuses_sharing(demo_run, staff):
+    run, _ = demo_run
+    web = Client()
+    web.force_login(staff)
+    page = web.get(f"/results/{run.id}/").content.decode()
+    assert "Unsigned: public, and nobody's to share or link." in page
+    assert "Share this run" not in page and "Product version" not in page
+    # Nor is it verified: it does not comply, and it is linked to no product.
+    assert "Verify against" not in page
+    refused = web.post(f"/results/{run.id}/share/", {"shared": "on"})
+    assert refused.status_code == 409
+    assert "only a signed run has an owner to share or link it" in refused.content.decode()
