@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from capabilities import pages
+from capabilities import evidence, pages
 from capabilities.forms import (
     CapabilityForm,
     FlagForm,
@@ -134,11 +134,15 @@ def _capability(request, guideline, viewer, capability, *, status=200, **bound):
         )
         for test in page.tests
     ]
+    deployment = evidence.deployment(guideline)
     context = {
         "page": page,
         "viewer": viewer,
         "guideline": guideline,
         "test_forms": test_forms,
+        # None without a provider, {} with no verified product; then this capability's.
+        "deployment": deployment,
+        "deployed": deployment.get(capability.key) if deployment else None,
         **forms,
     }
     context.update({name: value for name, value in bound.items() if not name.endswith("_form")})

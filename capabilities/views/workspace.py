@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from capabilities import pages
+from capabilities import evidence, pages
 from capabilities.forms import ConsensusForm, OverrideForm, ScoreForm, WorksheetForm
 from capabilities.services import consensus_set, finding_override, scores_cast, scores_withdraw
 from capabilities.views.common import (
@@ -43,6 +43,8 @@ def _workspace(
     override_error: str = "",
 ):
     page = pages.workspace_page(guideline, viewer)
+    # Once for the whole table: None without a provider, {} with no verified product.
+    deployment = evidence.deployment(guideline)
     # An error that no form of the page caused (withdrawing scores) goes at the top.
     formless = score_form is None and consensus_form is None
     # ?score=<capability> (or ?decide=) opens that row's form under it.
@@ -77,6 +79,10 @@ def _workspace(
         {
             "page": page,
             "viewer": viewer,
+            "deployment": deployment,
+            "deployed_rows": [
+                (row, deployment.get(row.key) if deployment else None) for row in page.rows
+            ],
             "score_row": score_row,
             "score_form": score_form if score_row else None,
             "score_cells": _paired(score_form, score_row),

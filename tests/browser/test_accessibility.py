@@ -268,3 +268,21 @@ def test_the_ballot_pages_and_the_dashboard_have_no_wcag_violation(
         f"/ballots/{ballot.pk}/", shows=lambda page: page.get_by_role("button", name="Close now")
     )
     visit.assert_no_violations(size)
+
+
+def test_the_workspace_with_deployment_evidence_has_no_wcag_violation(site, demo, visit, size):
+    """The "deployed" counts on the rows and the impact preview on a capability's page."""
+    from tests.compliance.test_evidence import KEYPAIRS, capability_tests, verified
+    from tests.factories import UserFactory
+
+    staff = UserFactory(username="staff", is_staff=True)
+    verified(demo, staff, "Alpha Cloud", extra=capability_tests(demo, KEYPAIRS))
+    verified(demo, staff, "Beta Cloud")
+    visit.check(WORKSPACE, shows=lambda page: page.locator(f"#row-{KEYPAIRS} .deployed"))
+    visit.check(
+        f"{WORKSPACE}capabilities/{KEYPAIRS}/",
+        shows=lambda page: page.get_by_role("link", name="Beta Cloud Inc Beta Cloud"),
+    )
+    width = visit.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= SIZES[size]["viewport"]["width"], width
+    visit.assert_no_violations(size)
