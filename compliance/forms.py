@@ -77,8 +77,9 @@ class PublicKeyForm(forms.Form):
 # Vendors and products
 
 
-class VendorForm(forms.Form):
-    name = forms.CharField(max_length=100, widget=forms.TextInput(attrs=NO_AUTOFILL))
+class _Described(forms.Form):
+    """What a vendor and a product both say of themselves."""
+
     description = forms.CharField(
         max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -90,6 +91,11 @@ class VendorForm(forms.Form):
         help_text="An http or https address",
         widget=forms.TextInput(attrs={"inputmode": "url", "autocomplete": "url"}),
     )
+
+
+class VendorForm(_Described):
+    name = forms.CharField(max_length=100, widget=forms.TextInput(attrs=NO_AUTOFILL))
+    field_order = ["name", "description", "url"]
 
 
 class VendorReviewForm(forms.Form):
@@ -121,23 +127,13 @@ class VendorAdminForm(forms.Form):
     )
 
 
-class ProductForm(forms.Form):
+class ProductForm(_Described):
     name = forms.CharField(max_length=100, widget=forms.TextInput(attrs=NO_AUTOFILL))
     kind = forms.ChoiceField(choices=ProductKind.choices)
-    description = forms.CharField(
-        max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    url = forms.URLField(
-        label="Web site",
-        max_length=200,
-        required=False,
-        assume_scheme="https",
-        help_text="An http or https address",
-        widget=forms.TextInput(attrs={"inputmode": "url", "autocomplete": "url"}),
-    )
     public = forms.BooleanField(
         required=False, label="Public: listed in the directory once the vendor is official"
     )
+    field_order = ["name", "kind", "description", "url", "public"]
 
 
 class VersionForm(forms.Form):
