@@ -50,8 +50,8 @@ class BadQuery(ValueError):
     """A query parameter the page cannot use; the message names it and says why."""
 
 
-def _param(request, name: str) -> str:
-    value = request.GET.get(name, "").strip()
+def _param(params, name: str) -> str:
+    value = params.get(name, "").strip()
     if CONTROL.search(value):
         raise BadQuery(f"{name}: control characters (such as NUL) are not allowed.")
     if len(value) > LONGEST:
@@ -103,6 +103,23 @@ def _bad(request, message: str, title: str):
 # The listing
 
 
+def directory_filters(params) -> dict[str, str]:
+    """The directory's filters (guideline, target, kind) from a query, each checked;
+    BadQuery names the first that is wrong. The API's product list reads them too."""
+    chosen = {name: _param(params, name) for name in ("guideline", "target", "kind")}
+    chosen["target"] = chosen["target"].lower()
+    if chosen["kind"] and chosen["kind"] not in ProductKind.values:
+        raise BadQuery(
+            f"kind: {chosen['kind']!r} is not a kind of product; "
+            f"one of {', '.join(ProductKind.values)}."
+        )
+    if chosen["guideline"]:
+        guideline = _guideline(chosen["guideline"])
+        if chosen["target"]:
+            _target(guideline_bundle(guideline), chosen["target"])
+    return chosen
+
+
 @require_safe
 def listing(request):
     published = _published()
@@ -120,18 +137,7 @@ def listing(request):
     }
     status = 200
     try:
-        chosen = {name: _param(request, name) for name in ("guideline", "target", "kind")}
-        chosen["target"] = chosen["target"].lower()
-        context["chosen"] = chosen
-        if chosen["kind"] and chosen["kind"] not in ProductKind.values:
-            raise BadQuery(
-                f"kind: {chosen['kind']!r} is not a kind of product; "
-                f"one of {', '.join(ProductKind.values)}."
-            )
-        if chosen["guideline"]:
-            guideline = _guideline(chosen["guideline"])
-            if chosen["target"]:
-                _target(guideline_bundle(guideline), chosen["target"])
+        context["chosen"] = chosen = directory_filters(request.GET)
     except BadQuery as exc:
         context["error"], status = str(exc), 400
     else:
@@ -332,12 +338,12 @@ def _comparison(request, products) -> dict:
         .select_related("guideline", "run__product_version")
         .order_by("-verified_at", "-pk")
     )
-    key = _param(request, "guideline")
+    key = _param(request.GET, "guideline")
     guideline = _guideline(key) if key else _default_guideline(verifications, products)
     if guideline is None:
         return {"guideline": None}
     bundle = guideline_bundle(guideline)
-    target = _param(request, "target").lower()
+    target = _param(request.GET, "target").lower()
     if target:
         _target(bundle, target)
     else:

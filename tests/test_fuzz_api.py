@@ -82,6 +82,7 @@ class World:
     documents: dict[str, bytes]
     ballots: list[int]
     runs: list[str] = field(default_factory=list)  # test runs (uploaded, unsigned)
+    products: list[str] = field(default_factory=list)  # products the directory lists
     pubkeys: list[int] = field(default_factory=list)  # the member's public key
     errors: list[str] = field(default_factory=list)
 
@@ -135,6 +136,11 @@ def world(db, demo, demo_draft, system, chair, member, reviewer):
     pubkeys = [
         pubkey_register(user=member, raw_key=public_key(), self_signature=sign(b"signature")).pk
     ]
+    # A listed product with a version, and a signed run of the member's linked to it.
+    from tests.compliance.helpers import a_product, a_run, a_vendor, a_version
+
+    version = a_version(a_product(a_vendor(member)))
+    runs.append(str(a_run([("tempest.t", "")], owner=member, version=version).pk))
 
     # A fuzzer is a flood by design: the suite's throttle rates (tests/settings.py)
     # are far above what it sends.
@@ -181,6 +187,7 @@ def world(db, demo, demo_draft, system, chair, member, reviewer):
         },
         ballots=ballots,
         runs=runs,
+        products=[str(version.product_id)],
         pubkeys=pubkeys,
         errors=errors,
     )
@@ -246,6 +253,7 @@ def realistic_path(case, data, world: World) -> None:
                 "ballots": world.ballots,
                 "comments": comment_pool(world),
                 "results": world.runs,
+                "products": world.products,
                 "pubkeys": world.pubkeys,
             }[collection]
         elif name in ("key", "a", "b"):

@@ -353,6 +353,7 @@ class ResultSharedView(APIView):
 
 
 class VerificationSerializer(serializers.Serializer):
+    run = serializers.UUIDField(source="run_id")
     guideline = serializers.CharField(source="guideline.key")
     target = serializers.CharField()
     verified_at = serializers.DateTimeField()

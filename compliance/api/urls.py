@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from compliance.api.products import ProductDetailView, ProductListView
 from compliance.api.results import (
     PublicKeyDetailView,
     PublicKeyListView,
@@ -28,6 +29,9 @@ def refstack_routes():
 
 
 urlpatterns = [
+    # The directory, for tooling: listed products and their verifications.
+    path("products", ProductListView.as_view(), name="product-list"),
+    path("products/<str:pk>", ProductDetailView.as_view(), name="product-detail"),
     # Before results/<pk>, which would take "subunit" for an id.
     path("results/subunit", ResultSubunitView.as_view(), name="result-subunit"),
     *refstack_routes(),

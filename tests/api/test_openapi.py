@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from capabilities.services import worksheet_import
 from committee.system import system_actor
 from guidelines.models import Capability, Criterion, Guideline, Test
+from tests.compliance.helpers import a_product, a_vendor
 
 from .conftest import DATA
 
@@ -128,6 +129,7 @@ def test_every_listed_get_route_answers_without_a_server_error(
         "ballots": a_ballot(chair),
         "comments": a_comment(chair),
         "results": run,
+        "products": a_product(a_vendor(chair)).pk,
     }
     checked = []
     for path, operations in schema["paths"].items():
