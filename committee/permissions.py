@@ -72,6 +72,7 @@ class Action(StrEnum):
     VENDOR_CREATE = "vendor.create"
     VENDOR_MANAGE = "vendor.manage"
     VENDOR_APPROVE = "vendor.approve"
+    VENDOR_JOIN = "vendor.join"
     RUN_MANAGE = "run.manage"
     RUN_VERIFY = "run.verify"
 
@@ -140,6 +141,8 @@ RULES: dict[Action, Rule] = {
     # that they are) and the staff; the staff alone make a vendor official.
     Action.VENDOR_CREATE: Rule("Registering a vendor", SIGNED_IN, staff=True),
     Action.VENDOR_MANAGE: Rule("Managing a vendor and its products", SIGNED_IN, staff=True),
+    # Nobody is made a vendor's admin without saying yes (compliance.services.vendors).
+    Action.VENDOR_JOIN: Rule("Answering an invitation to a vendor", SIGNED_IN),
     Action.VENDOR_APPROVE: Rule("Approving a vendor", frozenset({Standing.SYSTEM}), staff=True),
     # A signed run's owner shares it and links it to a product; the staff verify it.
     Action.RUN_MANAGE: Rule("Sharing and linking a test run", SIGNED_IN, staff=True),

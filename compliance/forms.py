@@ -118,6 +118,10 @@ class VendorReviewForm(forms.Form):
         return cleaned
 
 
+class InvitationAnswerForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")])
+
+
 class VendorAdminForm(forms.Form):
     username = forms.CharField(
         max_length=150,

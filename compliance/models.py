@@ -140,6 +140,32 @@ class Vendor(models.Model):
         return self.status == VendorStatus.OFFICIAL
 
 
+class VendorInvitation(models.Model):
+    """An admin's invitation to another user to administer the vendor too.
+
+    Nobody becomes a vendor's admin without accepting: an admin's signed runs link
+    themselves to the vendor's products (and are public once linked to a listed one).
+    """
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="vendor_invitations"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["vendor", "user"], name="compliance_invitation_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} to {self.vendor}"
+
+
 class ProductKind(models.TextChoices):
     DISTRIBUTION = "distribution", "Distribution"
     PUBLIC_CLOUD = "public-cloud", "Public cloud"

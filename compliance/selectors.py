@@ -111,3 +111,19 @@ def latest_verification(product: Product, guideline: str = "", target: str = "")
     if target:
         found = found.filter(target=target)
     return found.order_by("-verified_at", "-pk").first()
+
+
+def shows_product(product: Product | None, user) -> bool:
+    """Whether ``user`` may know of ``product``: listed, or theirs to manage (or the staff's).
+
+    A run may be public (shared) while its product is not: the run's page and
+    RefStack's items then say nothing of the product.
+    """
+    if product is None:
+        return False
+    if is_staff(user) or (product.public and product.vendor.official):
+        return True
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and product.vendor.admins.filter(pk=user.pk).exists()
+    )

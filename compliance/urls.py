@@ -18,6 +18,12 @@ urlpatterns = [
     path("account/keys/<int:pk>/delete/", vendor_pages.key_delete_view, name="key_delete"),
     # Vendors and their products, for their admins and the staff.
     path("vendors/", vendor_pages.vendors, name="vendors"),
+    # Not under vendors/<slug>/: a vendor may be called anything.
+    path(
+        "vendor-invitations/<int:pk>/",
+        vendor_pages.invitation_answer_view,
+        name="invitation_answer",
+    ),
     path("vendors/<slug:slug>/", vendor_pages.vendor, name="vendor"),
     path("vendors/<slug:slug>/submit/", vendor_pages.vendor_submit_view, name="vendor_submit"),
     path("vendors/<slug:slug>/review/", vendor_pages.vendor_review_view, name="vendor_review"),

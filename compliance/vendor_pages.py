@@ -25,6 +25,7 @@ from committee.errors import Refused
 from committee.models import Channel
 from committee.permissions import Action, NotAllowed, is_staff, may
 from compliance.forms import (
+    InvitationAnswerForm,
     ProductForm,
     ProductVisibilityForm,
     PublicKeyForm,
@@ -34,9 +35,10 @@ from compliance.forms import (
     VersionForm,
     show_refusal,
 )
-from compliance.models import Product, Vendor, VendorStatus
+from compliance.models import Product, Vendor, VendorInvitation, VendorStatus
 from compliance.selectors import listed_products, visible_products
 from compliance.services import (
+    invitation_answer,
     product_create,
     product_update,
     pubkey_delete,
@@ -138,6 +140,9 @@ def _vendors_page(request, *, form=None, error="", status=200):
         "compliance/vendors/list.html",
         {
             "mine": list(Vendor.objects.filter(admins=user).order_by("name")),
+            "invitations": list(
+                VendorInvitation.objects.filter(user=user).select_related("vendor", "invited_by")
+            ),
             "pending": (
                 list(Vendor.objects.filter(status=VendorStatus.PENDING).order_by("name"))
                 if may(user, Action.VENDOR_APPROVE)
@@ -249,6 +254,9 @@ def _writable(request, slug: str, action: Action = Action.VENDOR_MANAGE):
     if denied:
         return None, denied
     found = _vendor_or_404(slug)
+    if not found.official and not _manages(request.user, found):
+        # As its page: a private or pending vendor is not there for others.
+        raise Http404(f"There is no vendor {slug}.")
     back = reverse("compliance:vendor", kwargs={"slug": found.slug})
     if action == Action.VENDOR_MANAGE:
         try:
@@ -318,11 +326,41 @@ def vendor_admin_view(request, slug):
         return _vendor_page(request, found, admin_form=form, error=CHECK_FIELDS, status=400)
     username = form.cleaned_data["username"]
     try:
-        vendor_admin_add(actor=request.user, pk=found.pk, username=username, channel=WEB)
+        invited = vendor_admin_add(actor=request.user, pk=found.pk, username=username, channel=WEB)
     except Refused as refusal:
         return _vendor_refused(request, found, refusal, form, admin_form=form)
-    messages.success(request, f"{username} is an admin of {found.name}.")
+    if invited is None:
+        messages.success(request, f"{username} is an admin of {found.name} already.")
+    else:
+        messages.success(
+            request,
+            f"{username} is invited: they administer {found.name} once they accept, "
+            "on their Vendors page.",
+        )
     return redirect("compliance:vendor", slug=found.slug)
+
+
+@never_cache
+@require_POST
+def invitation_answer_view(request, pk):
+    """Accept or decline an invitation to administer a vendor (field ``decision``)."""
+    back = reverse("compliance:vendors")
+    denied = refused_unless(request, Action.VENDOR_JOIN, back=back)
+    if denied:
+        return denied
+    form = InvitationAnswerForm(request.POST)
+    if not form.is_valid():
+        return _vendors_page(request, error=CHECK_FIELDS, status=400)
+    accept = form.cleaned_data["decision"] == "accept"
+    try:
+        found = invitation_answer(actor=request.user, pk=pk, accept=accept, channel=WEB)
+    except Refused as refusal:
+        return _vendors_page(request, error=str(refusal), status=status_of(refusal))
+    if accept:
+        messages.success(request, f"You administer {found.name} now.")
+        return redirect("compliance:vendor", slug=found.slug)
+    messages.success(request, f"You declined to administer {found.name}.")
+    return redirect("compliance:vendors")
 
 
 @require_POST

@@ -25,7 +25,7 @@ from committee.permissions import Action, NotAllowed, is_staff, may, require
 from compliance.forms import RunLinkForm, RunShareForm, RunVerifyForm, show_refusal
 from compliance.models import ProductVersion, TestRun
 from compliance.report import report
-from compliance.selectors import administered, listed_products, may_see
+from compliance.selectors import administered, listed_products, may_see, shows_product
 from compliance.services import run_link, run_share, run_verify
 from guidelines.errors import status_of
 from guidelines.lifecycle import APPROVED, PUBLISHED
@@ -127,6 +127,8 @@ def _controls(request, run: TestRun, context: dict, link_form) -> dict:
         .filter(pk=run.product_version_id)
         .first()
     )
+    if version is not None and not shows_product(version.product, user):
+        version = None  # a shared run of a product that is not listed: its vendor's business
     manages = run.signed and (run.owner_id == user.pk or is_staff(user))
     versions = list(_versions_to_link(user)) if manages and not verifications else []
     found = context.get("report")
@@ -142,6 +144,7 @@ def _controls(request, run: TestRun, context: dict, link_form) -> dict:
         )
     )
     return {
+        "staff": is_staff(user),
         "verifications": verifications,
         "version": version,
         "version_managed": version is not None

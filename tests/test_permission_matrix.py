@@ -38,6 +38,7 @@ from capabilities.selectors import draft_findings
 from capabilities.services import capability_snapshot, scores_cast, worksheet_import
 from committee.models import Seat
 from committee.permissions import RULES, Action, Standing
+from compliance.models import VendorInvitation
 from guidelines.models import (
     Capability,
     ComponentEntry,
@@ -351,7 +352,8 @@ NEW_PRODUCT = {"name": "New Product", "kind": "distribution", "description": "",
 NEW_VERSION = {"version": "3.0", "cpid": ""}
 OWNED_API = (Action.RUN_MANAGE, (401, 403, 200, 403))
 OWNED_RUN = (Action.RUN_MANAGE, (403, 403, 302, 403))
-OWNED_VENDOR = (Action.VENDOR_MANAGE, (403, 403, 302, 403))
+# A private vendor is not there for those who do not administer it: 404, as its page.
+OWNED_VENDOR = (Action.VENDOR_MANAGE, (403, 404, 302, 404))
 BY_MEMBER = {"staff": 302, "owner": "member"}
 STAFF_ONLY = (403, 403, 403, 403)
 SIGNED_IN = (403, 302, 302, 302)
@@ -518,6 +520,9 @@ MATRIX: dict[tuple[str, str], Write] = {
     ("compliance:vendor_admin_add", "POST"): Write(
         *OWNED_VENDOR, {"username": "reviewer"}, **BY_MEMBER
     ),
+    ("compliance:invitation_answer", "POST"): Write(
+        A.VENDOR_JOIN, (403, 400, 302, 400), {"decision": "accept"}, staff=400, owner="member"
+    ),
     ("compliance:product_create", "POST"): Write(*OWNED_VENDOR, NEW_PRODUCT, **BY_MEMBER),
     ("compliance:version_add", "POST"): Write(*OWNED_VENDOR, NEW_VERSION, **BY_MEMBER),
     ("compliance:product_visibility", "POST"): Write(*OWNED_VENDOR, {"public": "on"}, **BY_MEMBER),
@@ -557,6 +562,10 @@ def world(demo, demo_draft, system, chair, member, reviewer, staff) -> World:
     run = a_run(passing_tests(demo), owner=member, version=a_version(listed, "1.0"))
     a_product(a_vendor(member, "Acme", status="private"), "Rocket", public=False)
     a_vendor(member, "Pending Co", status="pending")
+    # The chair's vendor invites the member to administer it.
+    VendorInvitation.objects.create(
+        vendor=a_vendor(chair, "Other Co", status="private"), user=member, invited_by=chair
+    )
     return World(
         draft=demo_draft,
         capability=capability,
@@ -619,6 +628,10 @@ def pk_for(route: str, world: World) -> int:
         return own_key(world).pk
     if name.startswith("result-") or route.startswith("compliance:run"):
         return str(world.run.pk)
+    if name.startswith("product-"):
+        return str(world.run.product_version.product_id)
+    if name == "invitation_answer":
+        return VendorInvitation.objects.get().pk
     if name == "key_delete":
         return own_key(world).pk
     raise AssertionError(f"{route} takes a pk: say whose in pk_for()")
@@ -699,6 +712,7 @@ def compliance_state():
     return (
         sorted(Vendor.objects.values_list("slug", "status")),
         sorted(Vendor.admins.through.objects.values_list("vendor__slug", "user__username")),
+        VendorInvitation.objects.count(),
         sorted(Product.objects.values_list("slug", "public")),
         sorted(ProductVersion.objects.values_list("product__slug", "version", "cpid")),
         sorted(
@@ -804,7 +818,11 @@ def test_the_matrix_grants_exactly_what_the_committee_rules_grant():
             if entry.action is None:
                 allowed = True
             elif persona == "staff":
-                allowed = RULES[entry.action].allows(Standing.REVIEWER, staff=True)
+                # The staff act on anyone's where the rule lets them, and only there.
+                rule = RULES[entry.action]
+                allowed = rule.allows(Standing.REVIEWER, staff=True) and (
+                    entry.owner is None or rule.staff
+                )
             else:
                 # Someone's vendor or run: the rule, and then the owner alone (or the staff).
                 allowed = RULES[entry.action].allows(Standing(persona)) and (

@@ -35,7 +35,7 @@ from committee.models import Channel
 from committee.permissions import is_staff
 from compliance.models import PublicKey, TestRun, Verification
 from compliance.report import report, summary
-from compliance.selectors import may_see, visible_runs
+from compliance.selectors import may_see, shows_product, visible_products, visible_runs
 from compliance.services import (
     UnknownKey,
     pubkey_delete,
@@ -107,10 +107,12 @@ class UploadAnswer(serializers.Serializer):
     url = serializers.CharField()
 
 
-def run_data(run: TestRun) -> dict:
+def run_data(run: TestRun, user) -> dict:
     """A run as RefStack lists it; ``run`` comes with its product version selected and
-    ``verified`` annotated (``runs_listed``)."""
+    ``verified`` annotated (``runs_listed``). Its product only if ``user`` may know of it."""
     version = run.product_version
+    if version is not None and not shows_product(version.product, user):
+        version = None
     return {
         "id": run.id,
         "created_at": run.created_at.astimezone(UTC).strftime(STAMP),
@@ -133,7 +135,7 @@ def run_data(run: TestRun) -> dict:
 
 
 def runs_listed(runs):
-    return runs.select_related("product_version__product").annotate(
+    return runs.select_related("product_version__product__vendor").annotate(
         verified=Exists(Verification.objects.filter(run=OuterRef("pk")))
     )
 
@@ -231,7 +233,11 @@ class ResultListView(APIView):
                 raise ValidationError({"verification_status": ["0 (not verified) or 1 (verified)"]})
             runs = runs.filter(verified=wanted == "1")
         if params.get("product_id"):
-            runs = runs.filter(product_version__product=_uuid(params["product_id"], "product_id"))
+            product = _uuid(params["product_id"], "product_id")
+            # Only a product the caller may know of: the others' runs are not listed by it.
+            runs = runs.filter(product_version__product__in=visible_products(request.user)).filter(
+                product_version__product=product
+            )
         total = runs.count()
         pages = max(1, math.ceil(total / PER_PAGE))
         raw_page = params.get("page", "1")
@@ -242,7 +248,7 @@ class ResultListView(APIView):
         rows = runs.order_by("-created_at", "-id")[(page - 1) * PER_PAGE : page * PER_PAGE]
         return Response(
             {
-                "results": [RunSerializer(run_data(run)).data for run in rows],
+                "results": [RunSerializer(run_data(run, request.user)).data for run in rows],
                 "pagination": {"current_page": page, "total_pages": pages},
             }
         )
@@ -397,7 +403,7 @@ class ResultVerificationView(APIView):
 
 def run_detail(run: TestRun, user) -> dict:
     """The item of RefStack's GET /v1/results/<id>, and the staff's verifications."""
-    data = run_data(run)
+    data = run_data(run, user)
     del data["url"]
     if run.owner_id is not None and user.is_authenticated and run.owner_id == user.pk:
         role = "owner"

@@ -15,6 +15,7 @@ from compliance.services.runs import (
     run_verify,
 )
 from compliance.services.vendors import (
+    invitation_answer,
     product_create,
     product_update,
     vendor_admin_add,
@@ -25,6 +26,7 @@ from compliance.services.vendors import (
 )
 
 __all__ = [
+    "invitation_answer",
     "SELF_SIGNED",
     "UnknownKey",
     "product_create",

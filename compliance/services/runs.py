@@ -15,12 +15,13 @@ from committee.permissions import Action, NotAllowed, is_staff, require
 from committee.record import record
 from compliance.models import ProductVersion, PublicKey, TestRun, Verification
 from compliance.report import report
-from compliance.services.vendors import require_admin
+from compliance.selectors import administered
 from compliance.signing import SignatureError, signature_bytes, ssh_key, verify
 from compliance.subunit import read_subunit
 from compliance.upload import Upload, UploadError, read_upload, run_fields
 from guidelines.errors import GuidelineError, RuleRefused
 from guidelines.lifecycle import APPROVED
+from guidelines.models import Guideline
 from guidelines.selectors import guideline_bundle
 from guidelines.testlist import TestListError
 
@@ -156,12 +157,17 @@ def run_link(*, actor, pk, version_id, channel: str = Channel.WEB) -> TestRun:
     run = _own_run(actor, pk)
     version = None
     if version_id is not None:
+        # Among the actor's own vendors only: another vendor's versions are not theirs to
+        # link to, nor to learn about.
         version = (
-            ProductVersion.objects.select_related("product__vendor").filter(pk=version_id).first()
+            ProductVersion.objects.select_related("product__vendor")
+            .filter(pk=version_id, product__vendor__in=administered(actor))
+            .first()
         )
         if version is None:
-            raise GuidelineError(f"product_version_id: there is no product version {version_id}")
-        require_admin(actor, version.product.vendor)
+            raise GuidelineError(
+                f"product_version_id: you administer no product version {version_id}"
+            )
     if run.product_version_id == (version.pk if version else None):
         return run
     run.product_version = version
@@ -187,10 +193,19 @@ def run_verify(*, actor, pk, guideline, target: str = "", channel: str = Channel
     run = TestRun.objects.select_for_update().filter(pk=pk).first()
     if run is None:
         raise GuidelineError(f"there is no test run {pk}")
+    # Read again under its lock: a guideline superseded meanwhile verifies nothing.
+    guideline = Guideline.objects.select_for_update().get(pk=guideline.pk)
     if run.product_version_id is None:
         raise RuleRefused(
             f"run {run.id} is linked to no product: its owner links it to a product version "
             "before it is verified"
+        )
+    if run.owner_id == actor.pk or (
+        run.product_version.product.vendor.admins.filter(pk=actor.pk).exists()
+    ):
+        # The foundation's word is someone else's than the vendor's own.
+        raise RuleRefused(
+            f"run {run.id} is yours or your vendor's: another of the staff verifies it"
         )
     if guideline.status != APPROVED:
         # The policy names the newest approved guidelines; a superseded one no longer counts.

@@ -16,7 +16,14 @@ from django.utils.text import slugify
 from committee.models import Channel
 from committee.permissions import Action, NotAllowed, is_staff, require
 from committee.record import record
-from compliance.models import Product, ProductKind, ProductVersion, Vendor, VendorStatus
+from compliance.models import (
+    Product,
+    ProductKind,
+    ProductVersion,
+    Vendor,
+    VendorInvitation,
+    VendorStatus,
+)
 from guidelines.errors import GuidelineError, RuleRefused, VersionConflict
 
 
@@ -25,9 +32,9 @@ def require_admin(actor, vendor: Vendor) -> None:
     require(actor, Action.VENDOR_MANAGE)
     if is_staff(actor) or vendor.admins.filter(pk=actor.pk).exists():
         return
+    # Not the vendor's name: a private vendor's is its admins' business.
     raise NotAllowed(
-        f"Managing a vendor and its products is for its admins: you are not one of "
-        f"{vendor.name}'s.",
+        "Managing a vendor and its products is for its admins: you are not one of them.",
         action=Action.VENDOR_MANAGE,
     )
 
@@ -103,22 +110,56 @@ def vendor_create(*, actor, name, description="", url="", channel: str = Channel
 
 
 @transaction.atomic
-def vendor_admin_add(*, actor, pk, username, channel: str = Channel.WEB) -> Vendor:
+def vendor_admin_add(*, actor, pk, username, channel: str = Channel.WEB) -> VendorInvitation | None:
+    """Invite ``username`` to administer the vendor; they become an admin by accepting
+    (``invitation_answer``). None if they are one already."""
     vendor = _vendor_locked(pk)
     require_admin(actor, vendor)
+    username = _text(username, "username", limit=150)
     user = get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None:
         raise GuidelineError(f"username: nobody is signed up as {username!r}")
     if vendor.admins.filter(pk=user.pk).exists():
-        return vendor
-    vendor.admins.add(user)
+        return None
+    invitation, created = VendorInvitation.objects.get_or_create(
+        vendor=vendor, user=user, defaults={"invited_by": actor}
+    )
+    if created:
+        record(
+            kind="vendor.admin_invited",
+            actor=actor,
+            subject=vendor,
+            channel=channel,
+            summary=f"{user.username} is invited to administer {vendor.name}",
+            data={"username": user.username},
+        )
+    return invitation
+
+
+@transaction.atomic
+def invitation_answer(*, actor, pk, accept: bool, channel: str = Channel.WEB) -> Vendor:
+    """The invited user accepts (and administers the vendor from then on) or declines."""
+    require(actor, Action.VENDOR_JOIN)
+    invitation = (
+        VendorInvitation.objects.select_for_update().select_related("vendor").filter(pk=pk).first()
+    )
+    if invitation is None or invitation.user_id != actor.pk:
+        raise GuidelineError(f"you have no invitation {pk}")
+    vendor = invitation.vendor
+    invitation.delete()
+    if accept:
+        vendor.admins.add(actor)
     record(
-        kind="vendor.admin_added",
+        kind="vendor.admin_added" if accept else "vendor.invitation_declined",
         actor=actor,
         subject=vendor,
         channel=channel,
-        summary=f"{user.username} is now an admin of {vendor.name}",
-        data={"username": user.username},
+        summary=(
+            f"{actor.username} is now an admin of {vendor.name}"
+            if accept
+            else f"{actor.username} declined to administer {vendor.name}"
+        ),
+        data={"username": actor.username},
     )
     return vendor
 
@@ -149,6 +190,9 @@ def vendor_review(
     """The staff make a pending vendor official, or send it back private with a reason."""
     require(actor, Action.VENDOR_APPROVE)
     vendor = _vendor_locked(pk)
+    if vendor.admins.filter(pk=actor.pk).exists():
+        # The foundation's word is someone else's than the vendor's own.
+        raise RuleRefused(f"you administer {vendor.name}: another of the staff reviews it")
     if vendor.status != VendorStatus.PENDING:
         raise RuleRefused(f"{vendor.name} is {vendor.status}: only a pending vendor is reviewed")
     reason = _text(reason, "reason", limit=500, required=not approve)

@@ -32,6 +32,7 @@ ANYONE_SIGNED_IN = {
     Action.PUBKEY_MANAGE,
     Action.VENDOR_CREATE,
     Action.VENDOR_MANAGE,
+    Action.VENDOR_JOIN,
     Action.RUN_MANAGE,
 }
 # What the foundation's staff do, whatever their seat (and operators, on the command line).

@@ -25,6 +25,7 @@ from guidelines.models import Test
 from guidelines.services import flag_set
 from tests.compliance.helpers import a_product, a_run, a_vendor, a_version, passing_tests
 from tests.conftest import DEMO
+from tests.factories import UserFactory
 from tests.guidelines.helpers import import_file
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +48,7 @@ def capability_tests(guideline, capability: str) -> list[tuple[str, str]]:
 def verified(guideline, staff, product_name: str, *, vendor=None, target="platform", extra=()):
     """A product with a run of ``guideline``'s required tests for ``target`` (and
     ``extra``), verified by ``staff``; the product is listed unless ``vendor`` says."""
-    vendor = vendor or a_vendor(staff, f"{product_name} Inc")
+    vendor = vendor or a_vendor(UserFactory(username="vendor-admin"), f"{product_name} Inc")
     version = a_version(a_product(vendor, product_name))
     run = a_run([*passing_tests(guideline, target), *extra], version=version)
     run_verify(actor=staff, pk=run.pk, guideline=guideline, target=target)
@@ -125,7 +126,7 @@ def test_the_capability_page_lists_the_products_that_would_stop_complying(client
 
 def test_a_product_the_directory_does_not_list_is_not_counted(client, demo, demo_draft, staff):
     verified(demo, staff, "Alpha Cloud", extra=capability_tests(demo, KEYPAIRS))
-    hidden = a_vendor(staff, "Hidden Inc", status="private")
+    hidden = a_vendor(UserFactory(username="vendor-admin"), "Hidden Inc", status="private")
     verified(demo, staff, "Private Vendor Cloud", vendor=hidden)
     unlisted = verified(demo, staff, "Unlisted Cloud")
     unlisted.public = False

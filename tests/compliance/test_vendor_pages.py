@@ -169,12 +169,16 @@ def vendor_state():
 
 
 @pytest.mark.parametrize(("url", "data"), WRITES)
-def test_someone_else_gets_403_on_each_write_and_nothing_changes(
+def test_someone_else_gets_403_or_404_on_each_write_and_nothing_changes(
     private_vendor, reviewer, url, data
 ):
     before = vendor_state()
     for client in (client_of(reviewer), client_of()):
         refused = client.post(url, data)
+        if client is not None and "_auth_user_id" in client.session and "review" not in url:
+            # Signed in, but not an admin: a private vendor is not there for them.
+            assert refused.status_code == 404, url
+            continue
         assert refused.status_code == 403, url
         assert "Not allowed" in text(refused)
         # The refusal says who may, and leaks nothing of the private vendor's page.
@@ -231,11 +235,40 @@ def test_bad_input_is_a_field_error_and_a_refused_write_says_why(private_vendor,
     assert ProductVersion.objects.count() == 1 and Vendor.objects.count() == 1
 
 
-def test_an_admin_adds_another_who_then_manages_the_vendor(private_vendor, reviewer, member):
+def test_an_admin_invites_another_who_manages_the_vendor_once_they_accept(
+    private_vendor, reviewer, member, chair
+):
+    from compliance.models import VendorInvitation
+
     added = client_of(member).post("/vendors/secret-cloud/admins/", {"username": "reviewer"})
     assert added.status_code == 302
+    assert not private_vendor.admins.filter(pk=reviewer.pk).exists()
+    assert client_of(reviewer).get("/vendors/secret-cloud/hidden/").status_code == 404
+    invitation = VendorInvitation.objects.get(user=reviewer)
+    assert "invites you to administer" in text(client_of(reviewer).get("/vendors/"))
+
+    answer = f"/vendor-invitations/{invitation.pk}/"
+    # Only the invited answer.
+    assert client_of(chair).post(answer, {"decision": "accept"}).status_code == 400
+    assert client_of().post(answer, {"decision": "accept"}).status_code == 403
+    assert client_of(reviewer).post(answer, {"decision": "maybe"}).status_code == 400
+    assert client_of(reviewer).post(answer, {"decision": "accept"}).status_code == 302
     assert private_vendor.admins.filter(pk=reviewer.pk).exists()
     assert client_of(reviewer).get("/vendors/secret-cloud/hidden/").status_code == 200
+
+
+def test_an_invitation_declined_makes_nobody_an_admin(private_vendor, reviewer, member):
+    from compliance.models import VendorInvitation
+
+    client_of(member).post("/vendors/secret-cloud/admins/", {"username": "reviewer"})
+    invitation = VendorInvitation.objects.get(user=reviewer)
+    declined = client_of(reviewer).post(
+        f"/vendor-invitations/{invitation.pk}/", {"decision": "decline"}
+    )
+    assert declined.status_code == 302
+    assert not private_vendor.admins.filter(pk=reviewer.pk).exists()
+    assert not VendorInvitation.objects.exists()
+    assert Event.objects.filter(kind="vendor.invitation_declined").exists()
 
 
 # Public keys
@@ -347,12 +380,14 @@ def test_linking_to_a_product_one_does_not_administer_or_to_nothing_real_is_refu
     url = f"/results/{run.id}/link/"
     web = client_of(member)
     assert "Other Inc" not in text(web.get(f"/results/{run.id}/"))  # not offered
-    assert web.post(url, {"product_version": str(theirs.pk)}).status_code == 403
+    refused = web.post(url, {"product_version": str(theirs.pk)})
+    # Not offered, and not named: another vendor's versions are nobody else's business.
+    assert refused.status_code == 400 and "Other Inc" not in text(refused)
     bad = web.post(url, {"product_version": "not-a-uuid"})
     assert bad.status_code == 400 and field_error(bad, "product_version")
     gone = web.post(url, {"product_version": "00000000-0000-0000-0000-000000000000"})
     assert gone.status_code == 400
-    assert "There is no product version" in field_error(gone, "product_version")
+    assert "You administer no product version" in field_error(gone, "product_version")
     assert TestRun.objects.get(pk=run.pk).product_version is None
 
 
@@ -373,7 +408,7 @@ def test_the_staff_verify_a_compliant_linked_run(demo, cloud, member, staff):
     assert (verification.guideline.key, verification.target) == ("2026.06", "platform")
     assert verification.verified_by == staff
     after = text(client_of(member).get(url))
-    assert "Verified, immutable" in after and "verified by staff" in after
+    assert "Verified, immutable" in after and "verified by the foundation's staff" in after
     assert "Share this run" not in after and "Change the link" not in after
     assert "Verify against 2026.06, platform" not in text(web.get(url))  # done once
 

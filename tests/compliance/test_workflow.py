@@ -16,6 +16,7 @@ from committee.permissions import NotAllowed
 from compliance.models import TestRun, Vendor, VendorStatus, Verification
 from compliance.selectors import may_see, visible_runs
 from compliance.services import (
+    invitation_answer,
     product_create,
     product_update,
     pubkey_register,
@@ -104,13 +105,18 @@ def test_vendor_names_are_unique_whatever_their_case(reviewer, member):
 
 def test_only_a_vendors_admins_and_the_staff_manage_it(reviewer, member, staff):
     vendor = vendor_create(actor=reviewer, name="Acme")
-    with pytest.raises(NotAllowed, match="you are not one of Acme's"):
+    with pytest.raises(NotAllowed, match="you are not one of them"):
         product_create(actor=member, vendor_id=vendor.pk, name="Cloud", kind="public-cloud")
     with pytest.raises(NotAllowed, match="sign in first"):
         vendor_submit(actor=None, pk=vendor.pk)
     assert not vendor.products.exists()
 
-    vendor_admin_add(actor=reviewer, pk=vendor.pk, username="member")
+    invitation = vendor_admin_add(actor=reviewer, pk=vendor.pk, username="member")
+    with pytest.raises(NotAllowed, match="you are not one of them"):
+        product_create(actor=member, vendor_id=vendor.pk, name="Cloud", kind="public-cloud")
+    with pytest.raises(GuidelineError, match="you have no invitation"):
+        invitation_answer(actor=staff, pk=invitation.pk, accept=True)
+    invitation_answer(actor=member, pk=invitation.pk, accept=True)
     product = product_create(
         actor=member, vendor_id=vendor.pk, name="Cloud", kind="public-cloud", public=True
     )
@@ -118,7 +124,8 @@ def test_only_a_vendors_admins_and_the_staff_manage_it(reviewer, member, staff):
     product_update(actor=reviewer, pk=product.pk, public=False)
 
     assert product.versions.get().cpid == "abc"
-    assert kinds()[-4:] == [
+    assert kinds()[-5:] == [
+        "vendor.admin_invited",
         "vendor.admin_added",
         "product.created",
         "product.version_added",
@@ -183,9 +190,9 @@ def test_the_owner_links_and_shares_a_run_and_others_may_not(member, reviewer):
 
     with pytest.raises(NotAllowed, match="is for its owner"):
         run_link(actor=reviewer, pk=run.pk, version_id=version.pk)
-    with pytest.raises(NotAllowed, match="you are not one of Other's"):
+    with pytest.raises(GuidelineError, match="you administer no product version"):
         run_link(actor=member, pk=run.pk, version_id=foreign.pk)
-    with pytest.raises(GuidelineError, match="product_version_id: there is no product version"):
+    with pytest.raises(GuidelineError, match="product_version_id: you administer no product"):
         run_link(actor=member, pk=run.pk, version_id=run.pk)
     assert TestRun.objects.get(pk=run.pk).product_version is None
 
@@ -333,3 +340,42 @@ def test_verifying_needs_a_known_guideline(member, staff, demo):
         401,
         403,
     )
+
+
+# Nobody is their own judge, and a private product stays private
+
+
+def test_the_staff_neither_approve_their_own_vendor_nor_verify_their_own_run(demo, staff):
+    from tests.factories import UserFactory
+
+    vendor = vendor_create(actor=staff, name="Staff Cloud")
+    vendor_submit(actor=staff, pk=vendor.pk)
+    with pytest.raises(RuleRefused, match="another of the staff reviews it"):
+        vendor_review(actor=staff, pk=vendor.pk, approve=True)
+    other = UserFactory(username="other-staff", is_staff=True)
+    vendor_review(actor=other, pk=vendor.pk, approve=True)
+
+    run = a_run(passing_tests(demo), owner=staff, version=a_version(a_product(vendor)))
+    with pytest.raises(RuleRefused, match="another of the staff verifies it"):
+        run_verify(actor=staff, pk=run.pk, guideline=demo, target="platform")
+    assert run_verify(actor=other, pk=run.pk, guideline=demo, target="platform")
+
+
+def test_a_shared_run_does_not_reveal_a_product_the_directory_does_not_list(member, reviewer):
+    hidden = a_product(a_vendor(member, "Secret Vendor", status="pending"), "Stealth Cloud")
+    run = a_run([("tempest.api.t", "")], owner=member, version=a_version(hidden))
+    run_share(actor=member, pk=run.pk, shared=True)
+
+    for client in (APIClient(), client_of(reviewer)):
+        item = client.get(f"/v1/results/{run.id}").json()
+        assert item["product_version"] is None
+        listed = client.get("/v1/results").json()["results"]
+        assert [r["product_version"] for r in listed] == [None]
+        assert client.get(f"/v1/results?product_id={hidden.pk}").json()["results"] == []
+    from django.test import Client
+
+    page = Client().get(f"/results/{run.id}/").content.decode()
+    assert "Stealth Cloud" not in page and "Secret Vendor" not in page
+    # Its vendor's admins see it.
+    own = client_of(member).get(f"/v1/results/{run.id}").json()
+    assert own["product_version"]["product_info"]["name"] == "Stealth Cloud"

@@ -88,7 +88,6 @@ class Command(BaseCommand):
                 duration_seconds=1800,
                 tests=passed,
                 test_count=len(passed),
-                owner=system,
                 product_version=release,
             )
             run_verify(actor=system, pk=run.pk, guideline=guideline, target="platform")
