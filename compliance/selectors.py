@@ -113,7 +113,7 @@ def latest_verification(product: Product, guideline: str = "", target: str = "")
     return found.order_by("-verified_at", "-pk").first()
 
 
-def shows_product(product: Product | None, user) -> bool:
+def shows_product(product: Product | None, user, mine: set | None = None) -> bool:
     """Whether ``user`` may know of ``product``: listed, or theirs to manage (or the staff's).
 
     A run may be public (shared) while its product is not: the run's page and
@@ -123,6 +123,8 @@ def shows_product(product: Product | None, user) -> bool:
         return False
     if is_staff(user) or (product.public and product.vendor.official):
         return True
+    if mine is not None:  # the vendors ``user`` administers, read once for a whole list
+        return product.vendor_id in mine
     return bool(
         getattr(user, "is_authenticated", False)
         and product.vendor.admins.filter(pk=user.pk).exists()

@@ -35,7 +35,13 @@ from committee.models import Channel
 from committee.permissions import is_staff
 from compliance.models import PublicKey, TestRun, Verification
 from compliance.report import report, summary
-from compliance.selectors import may_see, shows_product, visible_products, visible_runs
+from compliance.selectors import (
+    administered,
+    may_see,
+    shows_product,
+    visible_products,
+    visible_runs,
+)
 from compliance.services import (
     UnknownKey,
     pubkey_delete,
@@ -107,11 +113,12 @@ class UploadAnswer(serializers.Serializer):
     url = serializers.CharField()
 
 
-def run_data(run: TestRun, user) -> dict:
+def run_data(run: TestRun, user, mine: set | None = None) -> dict:
     """A run as RefStack lists it; ``run`` comes with its product version selected and
-    ``verified`` annotated (``runs_listed``). Its product only if ``user`` may know of it."""
+    ``verified`` annotated (``runs_listed``). Its product only if ``user`` may know of it
+    (``mine``: the vendors ``user`` administers, when a list has read them once)."""
     version = run.product_version
-    if version is not None and not shows_product(version.product, user):
+    if version is not None and not shows_product(version.product, user, mine):
         version = None
     return {
         "id": run.id,
@@ -246,9 +253,10 @@ class ResultListView(APIView):
             raise ValidationError({"page": [f"a page from 1 to {pages}"]})
         page = int(raw_page)
         rows = runs.order_by("-created_at", "-id")[(page - 1) * PER_PAGE : page * PER_PAGE]
+        mine = set(administered(request.user).values_list("pk", flat=True))
         return Response(
             {
-                "results": [RunSerializer(run_data(run, request.user)).data for run in rows],
+                "results": [RunSerializer(run_data(run, request.user, mine)).data for run in rows],
                 "pagination": {"current_page": page, "total_pages": pages},
             }
         )

@@ -379,3 +379,22 @@ def test_a_shared_run_does_not_reveal_a_product_the_directory_does_not_list(memb
     # Its vendor's admins see it.
     own = client_of(member).get(f"/v1/results/{run.id}").json()
     assert own["product_version"]["product_info"]["name"] == "Stealth Cloud"
+
+
+def test_listing_runs_reads_the_callers_vendors_once_whatever_the_runs(member):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    version = a_version(a_product(a_vendor(member, status="pending")))
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as seen:
+            listed = client_of(member).get("/v1/results").json()["results"]
+        assert all(item["product_version"] for item in listed)
+        return len(seen)
+
+    a_run([("tempest.api.t", "")], owner=member, version=version)
+    one = queries()
+    for _ in range(3):
+        a_run([("tempest.api.t", "")], owner=member, version=version)
+    assert queries() == one
