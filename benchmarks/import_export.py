@@ -6,7 +6,8 @@ two components, capabilities with tests, flags, aliases, designated sections,
 test repositories), then for each size:
 
 - imports it with ``guidelines.services.guideline_import``;
-- exports it with ``document_text(guideline_document(guideline))``;
+- exports it with ``guideline_document_bytes(guideline)``, as it is served
+  and stored;
 - checks the export is the generated document (JSON value equality).
 
 It prints wall-clock seconds, SQL queries and peak memory per phase. It is a
@@ -15,7 +16,7 @@ only when the export differs from the document, since the figures would then
 be meaningless.
 
 The database is a throwaway test database made with Django's test utilities
-(in-memory SQLite by default, a ``test_*`` PostgreSQL database when
+(a SQLite file in a temporary folder by default, a ``test_*`` PostgreSQL database when
 DATABASE_URL=postgres://... is set), dropped at the end; the developer's
 database is never touched.
 
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import ctypes
 import gc
 import io
 import json
@@ -35,11 +37,14 @@ import os
 import pstats
 import random
 import resource
+import shutil
 import sys
+import tempfile
 import time
 import tracemalloc
 import uuid
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,12 +62,12 @@ from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
 from committee.system import system_actor  # noqa: E402
 from guidelines.interop_format.fields import same_json  # noqa: E402
-from guidelines.selectors import document_text, guideline_document  # noqa: E402
+from guidelines.selectors import guideline_document_bytes  # noqa: E402
 from guidelines.services import guideline_import  # noqa: E402
 
 SEED = 20200601
 TESTS_PER_CAPABILITY = 10
-DEFAULT_SIZES = (1_000, 10_000)
+DEFAULT_SIZES = (10_000,)
 
 # -- the document --------------------------------------------------------------
 
@@ -236,6 +241,55 @@ def generate(n_capabilities: int, seed: int = SEED) -> dict:
     }
 
 
+def real_source() -> tuple[dict, str]:
+    """The committee's 2020.06 (INTEROP_DATA or ../shared), else the demo 2026.06."""
+    shared = Path(os.environ.get("INTEROP_DATA") or REPO.parent / "shared" / "interop-data")
+    path = shared / "guidelines" / "2020.06.json"
+    if not path.is_file():
+        path = REPO / "guidelines" / "demo" / "2026.06.json"
+    return json.loads(path.read_text()), path.name
+
+
+def clone_real(source: dict, n_tests: int) -> dict:
+    """``source`` with its capabilities cloned until it has about ``n_tests`` tests.
+
+    Each clone renames its capabilities (``compute-servers-list-0042``) and their
+    tests (the test class gets the clone's number), lists them in the components
+    beside the originals' statuses, and keeps everything else: the real shape of
+    a guideline (2020.06: 79 capabilities, 3.7 tests each, a third with aliases
+    or flags), only larger.
+    """
+    per_copy = sum(len(c.get("tests") or ()) for c in source["capabilities"].values())
+    copies = max(1, -(-n_tests // max(per_copy, 1)))
+    document = json.loads(json.dumps(source))
+    originals = document["capabilities"]
+    renamed: dict[str, list[str]] = {key: [] for key in originals}
+    capabilities: dict[str, dict] = {}
+    for copy in range(copies):
+        for key, capability in originals.items():
+            name = f"{key}-{copy:04d}"
+            renamed[key].append(name)
+            clone = dict(capability)
+            tests = capability.get("tests")
+            if isinstance(tests, dict):
+                clone["tests"] = {_clone_test(test, copy): body for test, body in tests.items()}
+            elif isinstance(tests, list):
+                clone["tests"] = [_clone_test(test, copy) for test in tests]
+            capabilities[name] = clone
+    document["capabilities"] = capabilities
+    for component in document["components"].values():
+        lists = component.get("capabilities") or {}
+        for status, names in lists.items():
+            lists[status] = [clone for name in names for clone in renamed.get(name, [name])]
+    return document
+
+
+def _clone_test(name: str, copy: int) -> str:
+    # tempest.api.compute.servers.test_x.ServersTest.test_y -> ...ServersTest0042.test_y
+    head, dot, method = name.rpartition(".")
+    return f"{head}{copy:04d}{dot}{method}" if dot else f"{name}{copy:04d}"
+
+
 # -- measuring -----------------------------------------------------------------
 
 
@@ -283,9 +337,16 @@ class Phase:
     py_peak_mib: float | None = None
 
 
+def _trim() -> None:
+    """Give freed memory back to the system, so a phase's growth is its own (glibc only)."""
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 @contextmanager
 def measured(size: str, name: str, results: list[Phase], *, trace: bool, profiler=None):
     gc.collect()
+    _trim()
     rss_start = _status_kib("VmRSS")
     reset = _reset_peak_rss()
     if trace:
@@ -366,98 +427,173 @@ def print_profile(profiler: cProfile.Profile, title: str, limit: int) -> None:
         print(text[text.find("   ncalls") :].rstrip())
 
 
-def run(sizes: list[int], *, trace: bool, profile: bool, profile_limit: int) -> int:
+@dataclass
+class Case:
+    shape: str  # "real" or "dense"
+    label: str
+    make: Callable[[], dict]  # the document, made when its turn comes: one in memory at a time
+
+
+def cases(shapes: list[str], real_tests: list[int], dense_caps: list[int]) -> list[Case]:
+    found: list[Case] = []
+    if "real" in shapes:
+        source, name = real_source()
+        per_copy = sum(len(c.get("tests") or ()) for c in source["capabilities"].values())
+        for n in real_tests:
+            copies = max(1, -(-n // max(per_copy, 1)))
+            caps, tests = copies * len(source["capabilities"]), copies * per_copy
+            label = f"{name} x{copies}: {caps:,} caps / {tests:,} tests"
+            found.append(Case("real", label, lambda n=n: clone_real(source, n)))
+    if "dense" in shapes:
+        for n in dense_caps:
+            label = f"10 tests/cap: {n:,} caps / {n * TESTS_PER_CAPABILITY:,} tests"
+            found.append(Case("dense", label, lambda n=n: generate(n)))
+    return found
+
+
+def json_baseline(raw: bytes) -> tuple[float, float]:
+    """Seconds for ``json.loads`` and ``json.dumps`` (indented, as the files are) of a document."""
+    start = time.perf_counter()
+    document = json.loads(raw)
+    loaded = time.perf_counter()
+    json.dumps(document, indent=2, ensure_ascii=False)
+    return loaded - start, time.perf_counter() - loaded
+
+
+@dataclass
+class Row:
+    case: Case
+    mib: float
+    load: float
+    dump: float
+    baseline_phase: Phase
+    imported: Phase
+    exported: Phase
+    same: bool
+
+    @property
+    def baseline(self) -> float:
+        return self.baseline_phase.seconds
+
+
+def run(case_list: list[Case], *, trace: bool, profile: bool, profile_limit: int) -> int:
     results: list[Phase] = []
-    export_queries: dict[int, int] = {}
+    rows: list[Row] = []
     failed = False
-    for n in sizes:
-        size = f"{n:,} caps / {n * TESTS_PER_CAPABILITY:,} tests"
-        start = time.perf_counter()
-        document = generate(n)
+    for number, case in enumerate(case_list):
+        label = case.label
+        document = case.make()
         raw = json.dumps(document, indent=2, ensure_ascii=False).encode() + b"\n"
+        with measured(label, "json", results, trace=trace):
+            load, dump = json_baseline(raw)
         print(
-            f"\n[{size}] generated and serialized in {time.perf_counter() - start:.2f} s: "
-            f"{len(raw) / 2**20:.1f} MiB of JSON"
+            f"\n[{label}] {len(raw) / 2**20:.1f} MiB of JSON; json.loads {load:.2f} s, "
+            f"json.dumps {dump:.2f} s"
         )
 
         profiler = cProfile.Profile() if profile else None
-        with measured(size, "import", results, trace=trace, profiler=profiler):
+        with measured(label, "import", results, trace=trace, profiler=profiler):
             result = guideline_import(
-                raw=raw, key=f"bench-{n}", filename=f"bench-{n}.json", actor=system_actor()
+                raw=raw,
+                key=f"bench-{number}",
+                filename=f"bench-{number}.json",
+                actor=system_actor(),
             )
         print(
-            f"[{size}] import: {result.outcome}, {result.capabilities:,} capabilities, "
+            f"[{label}] import: {result.outcome}, {result.capabilities:,} capabilities, "
             f"{result.tests:,} tests, {result.flagged:,} flagged, "
             f"{len(result.warnings)} warnings"
         )
         for where, message in result.warnings[:5]:
             print(f"    warning {where}: {message}")
         if profiler is not None:
-            print_profile(profiler, f"import ({size})", profile_limit)
+            print_profile(profiler, f"import ({label})", profile_limit)
 
         profiler = cProfile.Profile() if profile else None
-        with measured(size, "export", results, trace=trace, profiler=profiler):
-            text = document_text(guideline_document(result.guideline))
-        export_queries[n] = results[-1].queries
+        with measured(label, "export", results, trace=trace, profiler=profiler):
+            body = guideline_document_bytes(result.guideline)
         if profiler is not None:
-            print_profile(profiler, f"export ({size})", profile_limit)
+            print_profile(profiler, f"export ({label})", profile_limit)
 
-        same = same_json(json.loads(text), document)
-        same_text = text.encode() == raw
+        same = same_json(json.loads(body), document)
+        same_text = body == raw
         verdict = "OK" if same else "MISMATCH"
         order = "byte-identical" if same_text else "bytes differ (key order or spacing)"
-        print(f"[{size}] export equals the generated document: {verdict} ({order})")
+        print(f"[{label}] export equals the document: {verdict} ({order})")
         if not same:
-            exported = json.loads(text)
-            print(f"    first difference at {first_difference(exported, document)}")
+            print(f"    first difference at {first_difference(json.loads(body), document)}")
         failed = failed or not same
-        del document, raw, text, result
+        rows.append(
+            Row(case, len(raw) / 2**20, load, dump, results[-3], results[-2], results[-1], same)
+        )
+        del document, raw, body, result
 
     print(f"\nDatabase: {engine_description()}")
-    mem_note = results[0].peak_rss_kind if results else "phase"
-    header = (
-        f"{'size':<30} {'phase':<7} {'seconds':>8} {'SQL queries':>12} "
-        f"{'RSS start MiB':>14} {'peak RSS MiB':>13}" + (f" {'py peak MiB':>12}" if trace else "")
-    )
-    print(header)
-    print("-" * len(header))
-    for p in results:
-        rss0 = f"{p.start_rss_mib:.0f}" if p.start_rss_mib is not None else "n/a"
-        rss = f"{p.peak_rss_mib:.0f}" if p.peak_rss_mib is not None else "n/a"
-        line = f"{p.size:<30} {p.name:<7} {p.seconds:>8.2f} {p.queries:>12,} {rss0:>14} {rss:>13}"
-        if trace:
-            line += f" {p.py_peak_mib:>12.0f}"
-        print(line)
-    if mem_note == "phase":
-        print(
-            "(RSS start: resident memory when the phase began; peak RSS: the process's "
-            "resident peak during the phase, VmHWM reset before it)"
-        )
-    else:
-        print("(peak RSS: the process's resident peak so far, ru_maxrss)")
-    if trace:
-        print("(py peak: tracemalloc peak of Python allocations; tracing slows the run)")
+    print_rows(rows, trace=trace)
 
-    counts = sorted(set(export_queries.values()))
-    if len(export_queries) < 2:
-        print(f"Export queries: {counts[0]} (one size only, nothing to compare)")
-    elif len(counts) == 1:
-        print(f"Export query count is the same for every size: {counts[0]} queries")
-    else:
-        listing = ", ".join(f"{n:,} caps: {q}" for n, q in export_queries.items())
-        print(f"Export query count GROWS with the guideline: {listing}")
+    for shape in ("real", "dense"):
+        counts = {row.case.label: row.exported.queries for row in rows if row.case.shape == shape}
+        if len(set(counts.values())) > 1:
+            print(f"Export query count GROWS with the guideline ({shape}): {counts}")
     if failed:
         print("MISMATCH: an export differs from its document; the figures are meaningless.")
         return 1
     return 0
 
 
+def print_rows(rows: list[Row], *, trace: bool) -> None:
+    header = (
+        f"{'guideline':<46} {'MiB':>5} {'phase':<7} {'seconds':>8} "
+        f"{'x json':>7} {'queries':>8} {'RSS MiB':>8} {'peak +MiB':>9} {'x size':>7}"
+        + (f" {'py peak MiB':>12}" if trace else "")
+    )
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        for phase in (row.baseline_phase, row.imported, row.exported):
+            grown = None
+            if phase.peak_rss_mib is not None and phase.start_rss_mib is not None:
+                grown = phase.peak_rss_mib - phase.start_rss_mib
+            line = (
+                f"{row.case.label:<46} {row.mib:>5.1f} {phase.name:<7} "
+                f"{phase.seconds:>8.2f} {phase.seconds / row.baseline:>7.2f} "
+                f"{phase.queries:>8,} "
+                f"{phase.peak_rss_mib or 0:>8.0f} "
+                f"{grown if grown is not None else float('nan'):>9.0f} "
+                f"{(grown or 0) / row.mib:>7.2f}"
+            )
+            if trace:
+                line += f" {phase.py_peak_mib:>12.0f}"
+            print(line)
+    print(
+        "(json: json.loads + json.dumps of the same document in this run, the baseline; "
+        "x json: the phase's seconds over the baseline's; RSS MiB: the process's resident "
+        "peak during the phase; "
+        "peak +MiB: that peak over the resident size when the phase began; x size: peak +MiB "
+        "over the document's MiB)"
+    )
+    if trace:
+        print("(py peak: tracemalloc peak of Python allocations; tracing slows the run)")
+
+
+def _numbers(text: str) -> list[int]:
+    return [int(s.replace("_", "")) for s in text.split(",") if s.strip()]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--sizes",
+        "--shapes", default="real,dense", help="real, dense or both; default %(default)s"
+    )
+    parser.add_argument(
+        "--real-tests",
+        default="100000",
+        help="real shape: comma-separated test counts to clone up to; default %(default)s",
+    )
+    parser.add_argument(
+        "--dense-caps",
         default=",".join(map(str, DEFAULT_SIZES)),
-        help="comma-separated capability counts (10 tests each); default %(default)s",
+        help="dense shape: comma-separated capability counts (10 tests each); default %(default)s",
     )
     parser.add_argument(
         "--tracemalloc",
@@ -469,23 +605,32 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--profile-limit", type=int, default=25, help="rows per profile listing")
     args = parser.parse_args(argv)
-    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    shapes = [s.strip() for s in args.shapes.split(",") if s.strip()]
+    case_list = cases(shapes, _numbers(args.real_tests), _numbers(args.dense_caps))
 
     # A name of our own for a server database, so a concurrent test run's
-    # test database is neither reused nor destroyed. SQLite's test database
-    # is in memory and private to this process.
-    if connection.vendor != "sqlite":
+    # test database is neither reused nor destroyed. SQLite's is a file, as a
+    # site's is: in memory, the database itself would count as the import's
+    # memory, and its writes would cost nothing.
+    workdir = tempfile.mkdtemp(prefix="defcore-bench-")
+    if connection.vendor == "sqlite":
+        connection.settings_dict["TEST"]["NAME"] = os.path.join(workdir, "bench.sqlite3")
+    else:
         connection.settings_dict["TEST"]["NAME"] = (
             f"test_{connection.settings_dict['NAME']}_bench_{os.getpid()}"
         )
     old_config = setup_databases(verbosity=0, interactive=False)
     try:
         return run(
-            sizes, trace=args.tracemalloc, profile=args.profile, profile_limit=args.profile_limit
+            case_list,
+            trace=args.tracemalloc,
+            profile=args.profile,
+            profile_limit=args.profile_limit,
         )
     finally:
         connection.close()
         teardown_databases(old_config, verbosity=0)
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -279,6 +279,8 @@ def write_object(
     A row with a layout writes the keys of its layout, in that order; a row
     without one (created in the application) writes every member it has.
     """
+    if not row.extra:
+        return _write_plain(row, spec, children, row_path)
     new_row = not row.layout
     layout = [] if new_row else row.layout.get(row_path, [])
     out: dict = {}
@@ -312,6 +314,60 @@ def write_object(
                 key = pointer_split(rest)[0]
                 if key not in out:
                     out[key] = value
+    return out
+
+
+# write_object for a row with nothing verbatim: the rows of a large guideline,
+# nearly all. The same walk, its steps worked out once per spec and layout.
+_STEPS: dict[tuple, tuple] = {}
+
+
+def _steps(spec: Spec, keys: tuple[str, ...], new_row: bool) -> tuple:
+    """(key, member, present) in the order write_object tries them."""
+    found = _STEPS.get((id(spec), keys, new_row))
+    if found is None:
+        steps = [(key, spec.by_key[key], True) for key in keys if key in spec.by_key]
+        steps += [(m.keys[0], m, new_row) for m in spec.members if not isinstance(m, Quiet)]
+        found = tuple(
+            (key, member, present)
+            for key, member, present in steps
+            if not isinstance(member, Quiet)
+        )
+        if len(_STEPS) > 4096:  # layouts are few; never let odd documents grow this
+            _STEPS.clear()
+        _STEPS[(id(spec), keys, new_row)] = found
+        _STEPS[(id(spec), "spec")] = spec  # keeps id(spec) from being reused
+    return found
+
+
+def _write_plain(row: Any, spec: Spec, children: dict[str, Any], row_path: str) -> dict:
+    new_row = not row.layout
+    keys = () if new_row else tuple(row.layout.get(row_path, ()))
+    out: dict = {}
+    done: set[int] = set()
+    for key, member, present in _steps(spec, keys, new_row):
+        if id(member) in done:
+            continue
+        if isinstance(member, Field):
+            value = getattr(row, member.attr)
+            if value is None or not present:
+                continue
+            out[key] = member.codec.encode(value)
+        elif isinstance(member, Nested):
+            if member.present_attr is not None:
+                present = bool(getattr(row, member.present_attr))
+            if not present:
+                continue
+            out[key] = _write_plain(row, member.spec, children, pointer_join(row_path, key))
+        else:  # Child
+            if member.name not in children:
+                continue
+            value = children[member.name]
+            in_layout = present and not new_row
+            if not (value or in_layout or (present and member.required)):
+                continue
+            out[key] = value
+        done.add(id(member))
     return out
 
 

@@ -9,10 +9,12 @@ what looks wrong is reported as a warning: the committee decides what to fix.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter
 from typing import Any
 
+from guidelines.bulk import maker
 from guidelines.models import (
     Capability,
     Component,
@@ -36,6 +38,11 @@ from .nesting import TooDeep, loads_bounded
 from .patterns import IDEMPOTENT_ID
 from .schemas import schema_violations
 from .specs import GENERATIONS, SECTION_STATUSES, Generation
+
+# A large guideline has 100,000 tests: made without Django's field-by-field __init__.
+new_capability = maker(Capability)
+new_test = maker(Test)
+new_entry = maker(ComponentEntry)
 
 
 class FormatError(Exception):
@@ -70,17 +77,65 @@ def parse_json(raw: bytes, report: Report | None = None) -> Any:
             repeated.append((obj, [key for key, n in counts.items() if n > 1]))
         return obj
 
+    def not_json(constant):
+        raise FormatError("", f"{constant} is not a JSON number (RFC 8259); write a number")
+
+    def finite(number: str) -> float:
+        value = float(number)
+        if not math.isfinite(value):
+            raise FormatError("", f"{number} is too large a number to store; write a smaller one")
+        return value
+
     try:
-        doc = loads_bounded(json.loads, text, object_pairs_hook=last_value_wins)
+        doc = loads_bounded(
+            json.loads,
+            text,
+            object_pairs_hook=last_value_wins,
+            parse_constant=not_json,
+            parse_float=finite,
+        )
     except json.JSONDecodeError as exc:
         raise FormatError(
             f"line {exc.lineno}, column {exc.colno}", f"invalid JSON: {exc.msg}"
         ) from exc
     except TooDeep as exc:
         raise FormatError("", str(exc)) from None
+    if SURROGATE_ESCAPE.search(text):
+        _refuse_lone_surrogates(doc)
     if repeated and report is not None:
         _report_repeated_keys(doc, repeated, report)
     return doc
+
+
+# \ud800-\udfff: half of a character written as two escapes (emoji in an ASCII
+# file); alone, it is not text, and no database stores it.
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _refuse_lone_surrogates(doc) -> None:
+    stack: list[tuple[Any, str]] = [(doc, "")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            for key, child in value.items():
+                _text_or_refuse(key, path)
+                stack.append((child, pointer_join(path, key)))
+        elif isinstance(value, list):
+            stack.extend((child, pointer_join(path, str(i))) for i, child in enumerate(value))
+        else:
+            _text_or_refuse(value, path)
+
+
+def _text_or_refuse(value, path: str) -> None:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise FormatError(
+                "/" + path,
+                f"\\u{ord(value[exc.start]):04x} is half of a UTF-16 surrogate pair, not a "
+                "character: write the character, or both halves",
+            ) from None
 
 
 def _report_repeated_keys(doc, repeated: list[tuple[dict, list[str]]], report: Report) -> None:
@@ -130,7 +185,9 @@ def read_document(doc: Any, report: Report) -> Bundle:
     noticed = {where for where, message in report.warnings if message.endswith(KEPT)}
     for path, message in schema_violations(doc, generation.version):
         where = "/" + path
-        if not any(where == seen or where.startswith(seen + "/") for seen in noticed):
+        # The place itself or any object above it: /a/b/c is under /a/b and /a.
+        above = [where[:i] for i in range(len(where)) if where[i] == "/" and i > 0]
+        if where not in noticed and noticed.isdisjoint(above):
             report.warn(path, message)
     return bundle
 
@@ -190,7 +247,7 @@ class _Reader:
             at = pointer_join(child.doc_path, key)
             if not isinstance(obj, dict):
                 raise FormatError("/" + at, f"a capability is an object, not {describe(obj)}")
-            capability = Capability(guideline=bundle.guideline, key=key, position=position)
+            capability = new_capability(guideline=bundle.guideline, key=key, position=position)
             kids = read_object(
                 capability, self.gen.capability, obj, report=self.report, doc_path=at
             )
@@ -228,7 +285,7 @@ class _Reader:
                 at = pointer_join(child.doc_path, name)
                 if not isinstance(obj, dict):
                     raise FormatError("/" + at, f"a test is an object, not {describe(obj)}")
-                test = Test(capability=capability, name=name, position=position)
+                test = new_test(capability=capability, name=name, position=position)
                 read_object(test, self.gen.test, obj, report=self.report, doc_path=at)
                 tests.append(test)
         else:
@@ -256,9 +313,7 @@ class _Reader:
             for list_name, list_child in kids.items():
                 kind, status = list_name.split("/")
                 entries += [
-                    ComponentEntry(
-                        component=component, kind=kind, status=status, name=n, position=pos
-                    )
+                    new_entry(component=component, kind=kind, status=status, name=n, position=pos)
                     for pos, n in enumerate(self.names(list_child))
                 ]
             bundle.components.append((component, entries))

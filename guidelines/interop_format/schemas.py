@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from functools import cache
 
+import fastjsonschema
 from jsonschema import Draft202012Validator
 
 from guidelines.models import CapabilityStatus, SectionStatus
@@ -243,13 +244,33 @@ PATTERN_MEANING = {
 
 
 def schema_violations(document: dict, version: str) -> list[tuple[str, str]]:
-    """(JSON pointer, message) for each violation, in document order."""
-    found = []
-    for error in _validator(version).iter_errors(document):
+    """(JSON pointer, message) for each violation, in document order.
+
+    jsonschema words the violations, but walks a large guideline slowly (4 s
+    for 100,000 tests). So each capability is first checked by a validator
+    compiled to Python, and only those it refuses are walked by jsonschema;
+    the rest of the document is walked whole, its capabilities set aside.
+    """
+    capabilities = document.get("capabilities") if isinstance(document, dict) else None
+    if not isinstance(capabilities, dict):
+        return sorted(_violations(_validator(version), document, version))
+    found = list(_violations(_validator(version), {**document, "capabilities": {}}, version))
+    passes = _capability_check(version)
+    for key, capability in capabilities.items():
+        if passes(capability):
+            continue
+        found += _violations(
+            _capability_validator(version), capability, version, ("capabilities", key)
+        )
+    return sorted(found)
+
+
+def _violations(validator, instance, version: str, base: tuple = ()):
+    for error in validator.iter_errors(instance):
         if error.validator not in REPORTED:
             continue
         path = ""
-        for part in error.absolute_path:
+        for part in (*base, *error.absolute_path):
             path = pointer_join(path, str(part))
         if error.validator == "pattern":
             value = repr(error.instance)
@@ -258,5 +279,30 @@ def schema_violations(document: dict, version: str) -> list[tuple[str, str]]:
             message = f"{value} is not {meaning}"
         else:
             message = error.message
-        found.append((path, f"{message} (schema {version})"))
-    return sorted(found)
+        yield path, f"{message} (schema {version})"
+
+
+def _capability_schema(version: str) -> dict:
+    return schema_for(version)["properties"]["capabilities"]["additionalProperties"]
+
+
+@cache
+def _capability_validator(version: str) -> Draft202012Validator:
+    return Draft202012Validator(_capability_schema(version))
+
+
+@cache
+def _capability_check(version: str):
+    """True when a capability has no violation at all. The schemas use only keywords
+    that draft 7, fastjsonschema's, reads as 2020-12 does (types, properties,
+    required, patterns, enums, const, item counts and uniqueness)."""
+    validate = fastjsonschema.compile(_capability_schema(version))
+
+    def passes(capability) -> bool:
+        try:
+            validate(capability)
+        except fastjsonschema.JsonSchemaException:
+            return False
+        return True
+
+    return passes

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from guidelines.models import EntryKind, ProgramKind, Test
 
 from .bundle import Bundle
@@ -9,15 +11,18 @@ from .fields import write_object
 from .specs import CAPABILITY_STATUSES, GENERATIONS, Generation
 
 
-def write_document(bundle: Bundle) -> dict:
+def write_document(bundle: Bundle, *, capabilities: Any = None) -> dict:
+    """The document of ``bundle``; ``capabilities``: a value to write in their place."""
     gen = GENERATIONS[bundle.guideline.schema]
     guideline = bundle.guideline
+    if capabilities is None:
+        capabilities = {
+            capability.key: write_capability(gen, capability, tests)
+            for capability, tests in bundle.capabilities
+        }
     children = {
         "criteria": {c.key: write_object(c, gen.criterion, {}) for c in bundle.criteria},
-        "capabilities": {
-            capability.key: write_object(capability, gen.capability, {"tests": _tests(gen, tests)})
-            for capability, tests in bundle.capabilities
-        },
+        "capabilities": capabilities,
         "components": {
             component.name: write_object(component, gen.component, _status_lists(entries))
             for component, entries in bundle.components
@@ -47,6 +52,10 @@ def write_document(bundle: Bundle) -> dict:
                 lists[f"components/{ref.status}"].append(ref.name)
             children["platform"] = write_object(program, gen.platform, lists)
     return write_object(guideline, gen.guideline, children)
+
+
+def write_capability(gen: Generation, capability, tests: list[Test]) -> dict:
+    return write_object(capability, gen.capability, {"tests": _tests(gen, tests)})
 
 
 def _tests(gen: Generation, tests: list[Test]):

@@ -16,7 +16,7 @@ from guidelines.errors import GuidelineError
 from guidelines.interop_format.schemas import schema_violations
 from guidelines.lifecycle import PUBLISHED
 from guidelines.models import Artifact, ArtifactFormat, Guideline
-from guidelines.selectors import document_text, guideline_document
+from guidelines.selectors import document_bytes, guideline_document, guideline_document_bytes
 
 # The human-readable renderings stored beside each published revision's JSON.
 RENDERED = (ArtifactFormat.RST, ArtifactFormat.MARKDOWN, ArtifactFormat.HTML)
@@ -46,17 +46,21 @@ def document_validate(guideline: Guideline, document: dict) -> None:
     )
 
 
-def document_revision_store(guideline: Guideline, *, validate: bool) -> Artifact:
+def document_revision_store(
+    guideline: Guideline, *, validate: bool, document: dict | None = None
+) -> Artifact:
     """Store the guideline's JSON document as it is now, as its next published revision.
 
     ``validate``: refuse (GuidelineError, naming each violation) a document the
-    corrected schema rejects. The caller holds the guideline's row lock, so
-    revision numbers never collide.
+    corrected schema rejects. ``document``: the guideline's document as it is
+    now, when the caller has it already (an import has just written it from the
+    rows it stored). The caller holds the guideline's row lock, so revision
+    numbers never collide.
     """
-    document = guideline_document(guideline)
     if validate:
+        document = guideline_document(guideline) if document is None else document
         document_validate(guideline, document)
-    body = document_text(document).encode()
+    body = guideline_document_bytes(guideline) if document is None else document_bytes(document)
     previous = latest_document(guideline)
     if previous is not None and previous.sha256 == sha256_of(body):
         return previous  # nothing changed in what tooling gets: no new revision
@@ -71,7 +75,9 @@ def document_revision_store(guideline: Guideline, *, validate: bool) -> Artifact
     )
 
 
-def document_revision_before_change(guideline: Guideline) -> Artifact | None:
+def document_revision_before_change(
+    guideline: Guideline, *, document: dict | None = None
+) -> Artifact | None:
     """Before a published guideline changes: make sure what was served is kept.
 
     History imported before artifacts existed has none; its current document
@@ -80,7 +86,9 @@ def document_revision_before_change(guideline: Guideline) -> Artifact | None:
     """
     if guideline.status not in PUBLISHED:
         return None
-    return latest_document(guideline) or document_revision_store(guideline, validate=False)
+    return latest_document(guideline) or document_revision_store(
+        guideline, validate=False, document=document
+    )
 
 
 def document_revision_after_change(guideline: Guideline) -> Artifact | None:

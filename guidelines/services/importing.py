@@ -13,13 +13,15 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from committee.permissions import Action, require
-from guidelines import serving
+from guidelines import bulk, serving
+from guidelines.bulk import cyclic_gc_paused
 from guidelines.errors import (
     GuidelineError,
     PreconditionFailed,
@@ -47,13 +49,12 @@ from guidelines.models import (
     Test,
     TestRepository,
 )
-from guidelines.selectors import document_text, guideline_document
+from guidelines.selectors import document_bytes, guideline_document
 from guidelines.services.artifacts import document_revision_before_change
 from guidelines.services.changes import forget_served_at_commit
 from guidelines.signals import parts_replaced, parts_replacing
 
 GUIDELINE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-BATCH = 2000
 
 
 @dataclass
@@ -108,17 +109,22 @@ def guideline_import(
     # Reading and checking the document is the slow part: done before the
     # transaction, so the row lock is held only while storing.
     report = Report()
-    document = parse_json(raw, report)
-    bundle = read_document(document, report)
-    # The exporter must give back what was read; if some construct defeats
-    # it, refusing is better than storing a guideline that would come back
-    # different.
-    if not same_json(write_document(bundle), document):
-        raise FormatError(
-            "/",
-            "this document uses a construct the importer cannot keep "
-            "exactly; nothing was stored (please report it)",
-        )
+    with cyclic_gc_paused():
+        document = parse_json(raw, report)
+        bundle = read_document(document, report)
+        # The exporter must give back what was read; if some construct defeats
+        # it, refusing is better than storing a guideline that would come back
+        # different.
+        written = write_document(bundle)
+        if not same_json(written, document):
+            raise FormatError(
+                "/",
+                "this document uses a construct the importer cannot keep "
+                "exactly; nothing was stored (please report it)",
+            )
+        # The rows and what they write stand for the document from here: a
+        # large one is not kept three times over.
+        del document
     bundle.guideline.key = key
     counts = {
         "capabilities": len(bundle.capabilities),
@@ -130,7 +136,7 @@ def guideline_import(
     def store() -> ImportResult:
         return _guideline_store(
             bundle,
-            document,
+            written,
             report,
             counts,
             request,
@@ -164,7 +170,7 @@ def _check_replaceable(
         )
     if request.if_match is not None:
         # The ETag of what is stored now, under the row lock: not a cached copy.
-        served = document_text(current).encode()
+        served = document_bytes(current)
         if not serving.if_match_satisfied(request.if_match, serving.etags_of(served)):
             raise PreconditionFailed(
                 f"guideline {key} changed since you read it (revision {existing.revision} now); "
@@ -185,7 +191,7 @@ def _check_replaceable(
 
 @transaction.atomic
 def _guideline_store(
-    bundle, document, report, counts, request: _Request, *, raw, filename, actor, channel
+    bundle, written, report, counts, request: _Request, *, raw, filename, actor, channel
 ) -> ImportResult:
     key = bundle.guideline.key
     # Lock the existing row: two stores of one name serialise, and a store
@@ -193,7 +199,8 @@ def _guideline_store(
     existing = Guideline.objects.select_for_update().filter(key=key).first()
     if existing is not None:
         current = guideline_document(existing)
-        if same_json(current, document):
+        # ``written`` is the new document as read (same_json above).
+        if same_json(current, written):
             return ImportResult(existing, "unchanged", report.warnings, **counts)
         _check_replaceable(existing, current, bundle, request)
         parts_replacing.send(sender=Guideline, guideline=existing)
@@ -231,7 +238,7 @@ def _guideline_store(
     )
     if kind == EventKind.IMPORTED:
         # History published elsewhere is served from its bytes, as an approval's would be.
-        document_revision_before_change(bundle.guideline)
+        document_revision_before_change(bundle.guideline, document=written)
     outcome = "replaced" if kind == EventKind.REPLACED else "created"
     return ImportResult(bundle.guideline, outcome, report.warnings, **counts)
 
@@ -242,39 +249,75 @@ def _guideline_clear(guideline: Guideline) -> None:
 
 
 def bundle_save(bundle: Bundle) -> Guideline:
-    """Store every row of a bundle. Callers hold the transaction."""
+    """Store every row of a bundle, as new rows. Callers hold the transaction.
+
+    Rows go in as tuples, a table at a time (``guidelines.bulk.insert``): one
+    statement per table whatever the size. A parent's new ids are read back by
+    its natural key (unique in the guideline), one query per parent table, and
+    set on the bundle's rows.
+    """
     guideline = bundle.guideline
     try:
         guideline.full_clean(exclude=["layout", "extra"])
     except ValidationError as exc:
         raise GuidelineError(f"guideline {guideline.key}: {exc.messages}") from exc
     guideline.save()
-
-    def create(model, rows):
-        for row in rows:
-            row.pk = None
-            row._state.adding = True
-        model.objects.bulk_create(rows, batch_size=BATCH)
-
-    def attach(parent_attr, groups):
-        for parent, kids in groups:
-            for kid in kids:
-                setattr(kid, parent_attr, parent)
-        return [kid for _, kids in groups for kid in kids]
-
-    for model, rows in (
-        (Criterion, bundle.criteria),
-        (TestRepository, bundle.test_repositories),
-        (Program, [p for p, _ in bundle.programs]),
-        (Component, [c for c, _ in bundle.components]),
-        (Capability, [c for c, _ in bundle.capabilities]),
-        (DesignatedSection, [d for d, _ in bundle.designated_sections]),
-    ):
-        for row in rows:
-            row.guideline = guideline
-        create(model, rows)
-    create(ProgramComponent, attach("program", bundle.programs))
-    create(ComponentEntry, attach("component", bundle.components))
-    create(Test, attach("capability", bundle.capabilities))
-    create(Section, attach("designated_section", bundle.designated_sections))
+    with cyclic_gc_paused():
+        for model, rows in (
+            (Criterion, bundle.criteria),
+            (TestRepository, bundle.test_repositories),
+        ):
+            _insert(model, rows, guideline=guideline.pk)
+        for model, groups, natural, child_model, parent_field in (
+            (Program, bundle.programs, ("kind", "name"), ProgramComponent, "program"),
+            (Component, bundle.components, ("name",), ComponentEntry, "component"),
+            (Capability, bundle.capabilities, ("key",), Test, "capability"),
+            (
+                DesignatedSection,
+                bundle.designated_sections,
+                ("project", "status"),
+                Section,
+                "designated_section",
+            ),
+        ):
+            parents = [parent for parent, _ in groups]
+            _insert(model, parents, guideline=guideline.pk)
+            ids = {
+                tuple(row[:-1]): row[-1]
+                for row in model.objects.filter(guideline=guideline).values_list(*natural, "pk")
+            }
+            for parent in parents:
+                parent.pk = ids[tuple(getattr(parent, attr) for attr in natural)]
+                parent.guideline = guideline
+                parent._state.adding = False
+            _insert(child_model, groups, parent_column=f"{parent_field}_id")
     return guideline
+
+
+def _insert(model, rows, *, guideline: int | None = None, parent_column: str = "") -> None:
+    """Store unsaved instances of ``model`` as new rows, in one statement.
+
+    ``rows`` are instances belonging to ``guideline``, or, with ``parent_column``,
+    (parent, children) pairs: each child is stored under its parent's id.
+    """
+    columns = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+    if parent_column:
+        at = columns.index(parent_column)
+        others = attrgetter(*columns[:at], *columns[at + 1 :])
+
+        def tuples():
+            for parent, children in rows:
+                for child in children:
+                    values = others(child)
+                    yield (*values[:at], parent.pk, *values[at:])
+
+    else:
+        at = columns.index("guideline_id")
+        others = attrgetter(*columns[:at], *columns[at + 1 :])
+
+        def tuples():
+            for row in rows:
+                values = others(row)
+                yield (*values[:at], guideline, *values[at:])
+
+    bulk.insert(model, columns, tuples())

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from guidelines import bulk
 from guidelines.errors import GuidelineError
 from guidelines.interop_format.reader import FormatError
 from guidelines.models import Capability, Criterion, Guideline, GuidelineEvent, Test
@@ -45,6 +46,11 @@ def minimal_2x(**capability):
         # A repeated key is read as json.load reads it (tests/test_robustness.py):
         # here the last value is an unknown schema.
         (b'{"schema": "1.2", "schema": "9.9"}', "/schema", "unknown schema generation '9.9'"),
+        # Values no database stores: refused before anything is written.
+        (b'{"schema": "1.2", "a": {"b": ["\\ud800"]}}', "/a/b/0", "\\ud800 is half of a"),
+        (b'{"schema": "1.2", "\\udc00": 1}', "/", "\\udc00 is half of a"),
+        (b'{"schema": "1.2", "cutoff_score": 1e400}', "", "1e400 is too large a number"),
+        (b'{"schema": "1.2", "cutoff_score": -Infinity}', "", "-Infinity is not a JSON number"),
     ],
 )
 def test_unreadable_files_are_refused_with_the_place_of_the_fault(raw, where, message):
@@ -127,10 +133,14 @@ def test_a_fault_late_in_a_large_file_leaves_nothing_behind():
 
 
 def test_a_database_failure_midway_rolls_the_whole_file_back(monkeypatch):
-    def fail(*args, **kwargs):
-        raise RuntimeError("disk full")
+    real_insert = bulk.insert
 
-    monkeypatch.setattr(Test.objects, "bulk_create", fail)
+    def fail(model, columns, rows):
+        if model is Test:  # the capabilities are in by now
+            raise RuntimeError("disk full")
+        real_insert(model, columns, rows)
+
+    monkeypatch.setattr(bulk, "insert", fail)
 
     with pytest.raises(RuntimeError, match="disk full"):
         import_doc(project_doc("2024.01"), key="2024.01")

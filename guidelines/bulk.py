@@ -1,0 +1,279 @@
+"""Whole guidelines in and out of the database, at the cost of the JSON.
+
+A large guideline (100,000 tests) is read and written as rows by the tens of
+thousands. Django's per-row machinery (a converter per JSON column, signals,
+one INSERT parameter list built field by field) costs more than the JSON
+itself, so whole-guideline reads and writes go through here:
+
+- ``instances`` reads a query's rows as model instances with the JSON columns
+  decoded once per distinct text: the layouts of 100,000 tests are a handful;
+- ``insert`` stores rows given as tuples: one ``executemany`` on SQLite, one
+  ``COPY`` on PostgreSQL, whatever the size;
+- ``cyclic_gc_paused`` keeps Python's cycle collector from walking the
+  millions of objects a large guideline is made of, again and again, while it
+  is built (it halves the time of both directions).
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import io
+import json
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+
+from django.db import connection, models
+from django.db.models import signals
+from django.db.models.base import ModelState
+from django.db.models.functions import Cast
+
+_gc_lock = threading.Lock()
+_gc_holders = 0
+_gc_was_enabled = True  # as the first holder found it
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cycle collector while building a whole guideline.
+
+    The collector is process-wide: threads that build at once share one pause,
+    which ends with the last of them, leaving the collector as the first found
+    it. Nothing is lost: cycles made meanwhile are collected once it runs
+    again. Reference counting frees everything else as usual.
+    """
+    global _gc_holders, _gc_was_enabled
+    with _gc_lock:
+        if _gc_holders == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_holders += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_holders -= 1
+            if _gc_holders == 0 and _gc_was_enabled:
+                gc.enable()
+
+
+class _JsonTexts:
+    """Decodes JSON column texts, each distinct text once; every row gets its own copy."""
+
+    def __init__(self):
+        # text -> (value, is a layout: {path: [keys]})
+        self._parsed: dict[str, tuple[object, bool]] = {}
+
+    def layout(self, text: str | None):
+        if text is None:
+            return None
+        found = self._parsed.get(text)
+        if found is None:
+            value = json.loads(text)
+            is_layout = isinstance(value, dict) and all(
+                isinstance(keys, list) and all(isinstance(k, str) for k in keys)
+                for keys in value.values()
+            )
+            found = self._parsed[text] = (value, is_layout)
+        value, is_layout = found
+        if is_layout:
+            # Services change a row's layout in place: each row has its own.
+            return {path: keys[:] for path, keys in value.items()}
+        return json.loads(text)
+
+    @staticmethod
+    def value(text: str | None):
+        return None if text is None else json.loads(text)
+
+
+def _plain(model: type[models.Model]) -> bool:
+    """Whether instances may be made without ``__init__``: nothing listens to its signals."""
+    return not (signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model))
+
+
+def maker(model: type[models.Model]):
+    """``make(**values)``: a new, unsaved instance, as ``model(**values)`` makes it, faster.
+
+    For the reader of a large guideline, which makes 100,000 of them: the
+    defaults are worked out once, not field by field for every instance.
+    """
+    if not _plain(model):
+        return model
+    fields = model._meta.concrete_fields
+    fresh = [(f.attname, f.default) for f in fields if f.has_default() and callable(f.default)]
+    fixed = {f.attname: f.get_default() for f in fields if f.attname not in dict(fresh)}
+    relations = {f.name: f.attname for f in fields if f.is_relation}
+    new = model.__new__
+
+    def make(**values):
+        instance = new(model)
+        attrs = instance.__dict__
+        attrs.update(fixed)
+        for attname, default in fresh:
+            attrs[attname] = default()
+        state = attrs["_state"] = ModelState()
+        for name, value in values.items():
+            attname = relations.get(name)
+            if attname is None:
+                attrs[name] = value
+            else:
+                # As the relation's descriptor sets it: the id, and the object cached.
+                attrs[attname] = None if value is None else value.pk
+                state.fields_cache[name] = value
+        return instance
+
+    return make
+
+
+def instances(queryset: models.QuerySet, *, stream: bool = False):
+    """The query's rows as model instances, as iterating the query would give, only faster.
+
+    ``stream``: an iterator that reads the rows in chunks as it goes (a
+    server-side cursor on PostgreSQL), for a caller that drops each row once
+    used; else a list.
+
+    Each instance is made as ``Model.from_db`` makes it, without calling
+    ``__init__`` field by field when nothing listens to its init signals.
+    """
+    model = queryset.model
+    fields = model._meta.concrete_fields
+    columns = [
+        Cast(f.attname, models.TextField()) if isinstance(f, models.JSONField) else f.attname
+        for f in fields
+    ]
+    texts = _JsonTexts()
+    decoders = [
+        (i, texts.layout if f.name in ("layout", "extra") else texts.value)
+        for i, f in enumerate(fields)
+        if isinstance(f, models.JSONField)
+    ]
+    rows = queryset.values_list(*columns)
+    if stream:
+        rows = rows.iterator(chunk_size=STREAM_CHUNK)
+    made = _made(model, rows, decoders, queryset.db)
+    return made if stream else list(made)
+
+
+STREAM_CHUNK = 2000
+
+
+def _made(model, rows, decoders, db: str) -> Iterator[models.Model]:
+    attnames = [f.attname for f in model._meta.concrete_fields]
+    plain = _plain(model)
+    new = model.__new__
+    for row in rows:
+        row = list(row)
+        for i, decode in decoders:
+            row[i] = decode(row[i])
+        if plain:
+            instance = new(model)
+            instance.__dict__.update(zip(attnames, row, strict=True))
+            instance._state = ModelState()
+        else:
+            instance = model(*row)
+        instance._state.adding = False
+        instance._state.db = db
+        yield instance
+
+
+# -- writing -------------------------------------------------------------------
+
+
+def insert(model: type[models.Model], columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    """INSERT ``rows`` (tuples of Python values, in ``columns``' order) into ``model``'s table.
+
+    JSON columns take Python values; everything else is stored as given, so
+    callers pass what the column holds (ids, not instances). The caller holds
+    the transaction.
+    """
+    fields = [model._meta.get_field(column) for column in columns]
+    names = [field.column for field in fields]
+    is_json = [isinstance(field, models.JSONField) for field in fields]
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            _copy(cursor, table, names, rows, is_json)
+            return
+        quoted = ", ".join(connection.ops.quote_name(name) for name in names)
+        marks = ", ".join(["%s"] * len(names))
+        sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})"
+        cursor.executemany(sql, _with_json(rows, is_json))
+
+
+# One encoder for every value: json.dumps with an argument makes a new one per call.
+_encode_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _with_json(rows: Iterable[tuple], is_json: list[bool]) -> Iterator[tuple]:
+    at = [i for i, flag in enumerate(is_json) if flag]
+    if not at:
+        yield from rows
+        return
+    for row in rows:
+        row = list(row)
+        for i in at:
+            value = row[i]
+            if value is not None:
+                row[i] = "{}" if value == {} else _encode_json(value)
+        yield row
+
+
+# COPY's text format: a backslash, a newline, a carriage return and a tab are
+# escaped; NULL is \N.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _copy_text(value) -> str:
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    return str(value).translate(_COPY_ESCAPES)
+
+
+class _CopyStream(io.TextIOBase):
+    """A file COPY reads from, filled row by row: the whole text is never in memory."""
+
+    def __init__(self, rows: Iterable[tuple], is_json: list[bool]):
+        self._lines = (
+            "\t".join(_copy_text(value) for value in row) + "\n"
+            for row in _with_json(rows, is_json)
+        )
+        self._pending = ""
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> str:
+        parts = [self._pending]
+        length = len(self._pending)
+        for line in self._lines:
+            parts.append(line)
+            length += len(line)
+            if 0 <= size <= length:
+                break
+        text = "".join(parts)
+        if size < 0 or len(text) <= size:
+            self._pending = ""
+            return text
+        self._pending = text[size:]
+        return text[:size]
+
+
+def _copy(cursor, table: str, names: list[str], rows, is_json: list[bool]) -> None:
+    quote = connection.ops.quote_name
+    sql = f"COPY {quote(table)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+    stream = _CopyStream(rows, is_json)
+
+    def run(sql, params, many, context):
+        return cursor.cursor.copy_expert(sql, stream)
+
+    # Through the connection's execute wrappers, as Django runs every query, so
+    # what counts or logs queries sees the COPY too.
+    for wrapper in reversed(connection.execute_wrappers):
+        run = functools.partial(wrapper, run)
+    with connection.wrap_database_errors:
+        run(sql, None, False, {"connection": connection, "cursor": cursor})
