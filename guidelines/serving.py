@@ -5,8 +5,11 @@ in this process as bytes (plain and gzip) with a strong ETag, so a request
 costs no database work and no serialisation. Whether the stored revision is
 still current is checked against the database at most once per
 ``SERVING_STAMP_TTL`` seconds per guideline and process; a change made in this
-process forgets its entries at commit, so other processes see it within that
-time. The WSGI fast path (``defcore_site.wsgi``) and the views share this.
+process marks its stamp unchecked at commit (the next read asks the database),
+and other processes see it within that time. A revision is built once however
+many requests miss it at once, and while it is built readers get the previous
+one (``ServingCache``). The WSGI fast path (``defcore_site.wsgi``) and the views
+share this.
 """
 
 from __future__ import annotations
@@ -118,15 +121,54 @@ def representation(
     )
 
 
+class _Flight:
+    """One build in progress: of a (key, variant) at one revision of one guideline."""
+
+    __slots__ = ("done", "error", "owner", "result")
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.result: Representation | None = None
+        self.error: Exception | None = None
+        self.owner = threading.get_ident()
+
+
 class ServingCache:
-    """Per-process store of representations, keyed by guideline and variant."""
+    """Per-process store of representations, keyed by guideline and variant.
+
+    One entry per (key, variant): the representation of one revision of one
+    guideline (its pk and revision), replaced when a newer one is built, the
+    least recently used dropped beyond ``max_entries``.
+
+    Reads under writes (a draft polled while it is edited): ``get`` builds each
+    revision of a (key, variant) once, however many threads miss it at once
+    (single flight). While it is being built, a reader that has the previous
+    revision of the same guideline gets that at once (it was current a moment
+    ago; other processes may serve it for SERVING_STAMP_TTL seconds anyway); a
+    reader with nothing to serve waits for the build and gets its result, or
+    its exception: a failed build is not retried by each waiter, since the
+    same stamp would fail the same way (a bad test list query, a guideline
+    deleted meanwhile), and N waiters must not become N builds. A reader that
+    finds no build in progress builds itself, so a read after a write in this
+    process sees the write.
+
+    ``forget`` (at the commit of a change) only marks the guideline's stamp
+    unchecked: the next reader asks the database, and the entries stay to be
+    served while their next revision is built. The fast path (``lookup``) only
+    ever answers with the current revision.
+    """
 
     def __init__(self, max_entries: int = 512):
         self._stamps: dict[str, Stamp | None] = {}
         self._checked: dict[str, float] = {}
-        self._entries: OrderedDict[tuple, tuple[int, Representation]] = OrderedDict()
+        # (key, variant) -> (pk, revision, representation)
+        self._entries: OrderedDict[tuple, tuple[int, int, Representation]] = OrderedDict()
+        # (key, variant, pk, revision) -> the build in progress
+        self._flights: dict[tuple, _Flight] = {}
         self._max = max_entries
         self._lock = threading.Lock()
+        self._generation = 0  # bumped by clear(): a build started before it is not kept
+        self.builds = 0  # representations built (benchmarks read it)
 
     @property
     def ttl(self) -> float:
@@ -141,8 +183,9 @@ class ServingCache:
 
     def stamp(self, key: str) -> Stamp | None:
         """The guideline's current stamp (None: no such guideline), asking the database if stale."""
-        if key in self._checked and time.monotonic() - self._checked[key] <= self.ttl:
-            return self._stamps[key]
+        checked = self._checked.get(key)
+        if checked is not None and time.monotonic() - checked <= self.ttl:
+            return self._stamps.get(key)
         row = (
             Guideline.objects.filter(key=key)
             .values_list("pk", "revision", "status", "updated_at")
@@ -154,46 +197,111 @@ class ServingCache:
             pk, revision, status, updated_at = row
             stamp = Stamp(pk, revision, status, updated_at.timestamp(), now)
         with self._lock:
+            if stamp is None and self._stamps.get(key) is not None:
+                # Deleted: nothing of it is served again, nor kept.
+                for entry in [e for e in self._entries if e[0] == key]:
+                    del self._entries[entry]
             self._stamps[key] = stamp
             self._checked[key] = now
         return stamp
 
     def lookup(self, key: str, variant: tuple, stamp: Stamp) -> Representation | None:
+        """The entry of the stamp's revision; None if there is none (an older one is not)."""
         entry = self._entries.get((key, variant))
-        if entry is None or entry[0] != stamp.revision:
+        if entry is None or entry[1] != stamp.revision or entry[0] != stamp.pk:
             return None
-        return entry[1]
+        return entry[2]
 
     def get(
         self, key: str, variant: tuple, build: Callable[[Stamp], Representation]
     ) -> Representation | None:
-        """The representation for the current revision, building it on a miss."""
-        stamp = self.stamp(key)
-        if stamp is None:
-            return None
-        found = self.lookup(key, variant, stamp)
-        if found is not None:
-            return found
-        built = build(stamp)
-        with self._lock:
-            self._entries[(key, variant)] = (stamp.revision, built)
-            self._entries.move_to_end((key, variant))
-            while len(self._entries) > self._max:
-                self._entries.popitem(last=False)
-        return built
+        """The representation for the current revision, building it on a miss (see the class)."""
+        while True:
+            stamp = self.stamp(key)
+            if stamp is None:
+                return None
+            slot = (key, variant)
+            flight_key = (key, variant, stamp.pk, stamp.revision)
+            with self._lock:
+                entry = self._entries.get(slot)
+                if entry is not None and entry[0] == stamp.pk and entry[1] >= stamp.revision:
+                    # Current (or newer than this reader's stamp: built by a reader
+                    # that asked the database after it).
+                    self._entries.move_to_end(slot)
+                    return entry[2]
+                flight = self._flights.get(flight_key)
+                if flight is None:
+                    flight = self._flights[flight_key] = _Flight()
+                    generation = self._generation
+                    leader = True
+                elif flight.owner == threading.get_ident():
+                    leader = None  # a build asking for itself: build, never wait for oneself
+                else:
+                    leader = False
+                    if entry is not None and entry[0] == stamp.pk:
+                        return entry[2]  # the previous revision, while this one is built
+            if leader is None:
+                return build(stamp)
+            if leader:
+                return self._build(slot, flight_key, flight, generation, stamp, build)
+            flight.done.wait()
+            if flight.error is not None:
+                raise flight.error
+            if flight.result is not None:
+                return flight.result
+            # The builder ended without an outcome (interrupted): try again.
+
+    def _build(self, slot, flight_key, flight, generation, stamp, build) -> Representation:
+        try:
+            built = build(stamp)
+        except Exception as exc:
+            flight.error = exc
+            raise
+        else:
+            flight.result = built
+            with self._lock:
+                self.builds += 1
+                entry = self._entries.get(slot)
+                newer = entry is not None and entry[0] == stamp.pk and entry[1] > stamp.revision
+                deleted = self._stamps.get(slot[0], stamp) is None  # meanwhile
+                if generation == self._generation and not newer and not deleted:
+                    self._entries[slot] = (stamp.pk, stamp.revision, built)
+                    self._entries.move_to_end(slot)
+                    while len(self._entries) > self._max:
+                        self._entries.popitem(last=False)
+            return built
+        finally:
+            with self._lock:
+                if self._flights.get(flight_key) is flight:
+                    del self._flights[flight_key]
+            flight.done.set()
 
     def forget(self, key: str) -> None:
+        """The guideline changed: its stamp is asked again of the database by the next reader.
+
+        Its entries stay, to be served while their next revision is built (``get``);
+        the fast path, which answers only with a current stamp, goes to Django meanwhile.
+        """
         with self._lock:
             self._checked.pop(key, None)
-            self._stamps.pop(key, None)
-            for entry in [e for e in self._entries if e[0] == key]:
-                del self._entries[entry]
 
     def clear(self) -> None:
         with self._lock:
+            self._generation += 1
             self._checked.clear()
             self._stamps.clear()
             self._entries.clear()
+            self._flights.clear()
+
+    def size(self) -> tuple[int, int, int]:
+        """How many entries, and the bytes of their plain and of their gzip bodies."""
+        with self._lock:
+            reps = [entry[2] for entry in self._entries.values()]
+        return (
+            len(reps),
+            sum(len(r.body) for r in reps),
+            sum(len(r.gzip_body or b"") for r in reps),
+        )
 
 
 CACHE = ServingCache()
@@ -288,7 +396,7 @@ TEXT = "text/plain; charset=utf-8"
 
 def _document(stamp: Stamp) -> Representation:
     """A published guideline's latest stored revision; a draft's document as it is now."""
-    from guidelines.selectors import document_text, guideline_document
+    from guidelines.selectors import guideline_document_bytes
 
     guideline = Guideline.objects.get(pk=stamp.pk)
     if stamp.status in PUBLISHED:
@@ -297,7 +405,7 @@ def _document(stamp: Stamp) -> Representation:
         ).first()
         if stored is not None:
             return representation(bytes(stored), JSON, stamp)
-    return representation(document_text(guideline_document(guideline)).encode(), JSON, stamp)
+    return representation(guideline_document_bytes(guideline), JSON, stamp)
 
 
 def document(key: str) -> Representation | None:

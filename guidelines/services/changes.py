@@ -43,8 +43,9 @@ def guideline_change_begin(guideline: Guideline | int, *, change: Change, what: 
 def forget_served_at_commit(key: str) -> None:
     """Tooling must not get the old bytes once the change is visible.
 
-    This process forgets at commit; others notice within SERVING_STAMP_TTL
-    (``guidelines.serving``).
+    At commit this process asks the database again at the next read (and builds
+    the new revision once, serving the old one only to readers that arrive while
+    it is built); others notice within SERVING_STAMP_TTL (``guidelines.serving``).
     """
     transaction.on_commit(lambda: serving.CACHE.forget(key))
 
