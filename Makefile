@@ -55,10 +55,11 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# The load benchmark drives gunicorn with wrk and compares with nginx serving the
-# same files: Debian's packages, installed if missing. The benchmark runs its own
-# nginx on a free loopback port; where systemd runs, Debian's package also starts
-# its default site on port 80.
+# The load benchmark drives gunicorn and granian (make install) with wrk and
+# compares with nginx serving the same files and caching in front: Debian's wrk
+# and nginx, installed if missing. The benchmark runs its own nginx on a free
+# loopback port; where systemd runs, Debian's package also starts its default
+# site on port 80.
 bench-tools:
 	@command -v wrk >/dev/null 2>&1 && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1 || { \
 		echo "Installing Debian's wrk and nginx for the load benchmark"; \
@@ -70,6 +71,7 @@ bench: install bench-tools
 	$(PY) benchmarks/import_export.py
 	$(PY) benchmarks/results.py
 	$(PY) benchmarks/load.py
+	$(PY) benchmarks/serving_memory.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

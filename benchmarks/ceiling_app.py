@@ -1,10 +1,11 @@
-"""The ceiling for any Python WSGI app under gunicorn: fixed bytes, no Django, no logic.
+"""The ceiling for any Python WSGI app under a server: fixed bytes, no Django, no logic.
 
-benchmarks/load.py serves this with the fast path's best gunicorn configuration,
-so that the gap between nginx and the fast path splits into what gunicorn
-costs (nginx -> this) and what the fast path costs (this -> fast path). It
-answers the load benchmark's three requests from the files the nginx reference
-serves (folder LOAD_BENCH_WWW), with the headers a client needs and no more.
+benchmarks/load.py serves this with one gunicorn and one granian configuration
+(the production one where it can), so that the gap between nginx and the fast
+path splits into what the server costs (nginx -> this) and what the fast path
+costs (this -> fast path). It answers the load benchmark's requests from the
+files the nginx reference serves (folder LOAD_BENCH_WWW), with the headers a
+client needs and no more.
 """
 
 import os
