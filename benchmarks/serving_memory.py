@@ -19,7 +19,7 @@ lists RefStack tooling asks for: see QUERIES) of every guideline, and prints:
   (plain and gzip bodies);
 - the resident memory (VmRSS, /proc/self/status) of this process before and
   after warming, and after ``gc.collect()``;
-- the same for a fresh serving process, as a gunicorn worker is: a child that
+- the same for a fresh serving process, as a server worker (granian, gunicorn) is: a child that
   loads ``defcore_site.wsgi`` and warms the cache through its WSGI application
   (each URL twice: Django fills the cache, the fast path answers the second),
   on the same database. That is the figure the goal is about: this process
@@ -125,7 +125,7 @@ def warm(keys: list[str]) -> tuple[int, int]:
 
 
 def warm_through_wsgi(keys: list[str]) -> tuple[int, int]:
-    """As a gunicorn worker serves: each URL through the WSGI application, twice."""
+    """As a server worker serves: each URL through the WSGI application, twice."""
     import io
 
     from defcore_site.wsgi import application
@@ -182,7 +182,7 @@ def child(database: str, keys: list[str]) -> dict:
 
     connections["default"].settings_dict["NAME"] = database
     figures = {"start_mb": rss_mb()}
-    import defcore_site.wsgi  # noqa: F401 - loaded as gunicorn loads it
+    import defcore_site.wsgi  # noqa: F401 - loaded as a WSGI server loads it
 
     figures["loaded_mb"] = rss_mb()
     # The first guideline loads the code every request runs (views, serialisers,

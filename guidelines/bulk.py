@@ -70,6 +70,8 @@ class _JsonTexts:
             return None
         found = self._parsed.get(text)
         if found is None:
+            if len(self._parsed) >= 1000:  # layouts are few; verbatim values need not be
+                self._parsed.clear()
             value = json.loads(text)
             is_layout = isinstance(value, dict) and all(
                 isinstance(keys, list) and all(isinstance(k, str) for k in keys)
@@ -103,7 +105,7 @@ def maker(model: type[models.Model]):
     fields = model._meta.concrete_fields
     fresh = [(f.attname, f.default) for f in fields if f.has_default() and callable(f.default)]
     fixed = {f.attname: f.get_default() for f in fields if f.attname not in dict(fresh)}
-    relations = {f.name: f.attname for f in fields if f.is_relation}
+    relations = {f.name: (f.attname, f.target_field.attname) for f in fields if f.is_relation}
     new = model.__new__
 
     def make(**values):
@@ -114,12 +116,13 @@ def maker(model: type[models.Model]):
             attrs[attname] = default()
         state = attrs["_state"] = ModelState()
         for name, value in values.items():
-            attname = relations.get(name)
-            if attname is None:
+            relation = relations.get(name)
+            if relation is None:
                 attrs[name] = value
             else:
                 # As the relation's descriptor sets it: the id, and the object cached.
-                attrs[attname] = None if value is None else value.pk
+                attname, target = relation
+                attrs[attname] = None if value is None else getattr(value, target)
                 state.fields_cache[name] = value
         return instance
 
@@ -235,32 +238,41 @@ def _copy_text(value) -> str:
 
 
 class _CopyStream(io.TextIOBase):
-    """A file COPY reads from, filled row by row: the whole text is never in memory."""
+    """A file COPY reads from, filled row by row: the whole text is never in memory.
+
+    Each read costs what it returns, however long a row: a row longer than a
+    read is handed out in slices of it, never copied whole again.
+    """
 
     def __init__(self, rows: Iterable[tuple], is_json: list[bool]):
         self._lines = (
             "\t".join(_copy_text(value) for value in row) + "\n"
             for row in _with_json(rows, is_json)
         )
-        self._pending = ""
+        self._line = ""
+        self._at = 0
 
     def readable(self) -> bool:
         return True
 
     def read(self, size: int = -1) -> str:
-        parts = [self._pending]
-        length = len(self._pending)
-        for line in self._lines:
-            parts.append(line)
-            length += len(line)
-            if 0 <= size <= length:
-                break
-        text = "".join(parts)
-        if size < 0 or len(text) <= size:
-            self._pending = ""
+        if size is None or size < 0:
+            text = self._line[self._at :] + "".join(self._lines)
+            self._line, self._at = "", 0
             return text
-        self._pending = text[size:]
-        return text[:size]
+        pieces = []
+        wanted = size
+        while wanted > 0:
+            if self._at >= len(self._line):
+                line = next(self._lines, None)
+                if line is None:
+                    break
+                self._line, self._at = line, 0
+            piece = self._line[self._at : self._at + wanted]
+            self._at += len(piece)
+            wanted -= len(piece)
+            pieces.append(piece)
+        return "".join(pieces)
 
 
 def _copy(cursor, table: str, names: list[str], rows, is_json: list[bool]) -> None:
@@ -271,9 +283,11 @@ def _copy(cursor, table: str, names: list[str], rows, is_json: list[bool]) -> No
     def run(sql, params, many, context):
         return cursor.cursor.copy_expert(sql, stream)
 
-    # Through the connection's execute wrappers, as Django runs every query, so
-    # what counts or logs queries sees the COPY too.
+    # Through the connection's execute wrappers (connection.execute_wrapper), as
+    # Django runs every query, so what counts queries that way sees the COPY
+    # too; Django's own query log (DEBUG, assertNumQueries) does not.
     for wrapper in reversed(connection.execute_wrappers):
         run = functools.partial(wrapper, run)
+    connection.validate_no_broken_transaction()
     with connection.wrap_database_errors:
         run(sql, None, False, {"connection": connection, "cursor": cursor})

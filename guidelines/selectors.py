@@ -6,8 +6,10 @@ import json
 import re
 import secrets
 from collections import defaultdict
+from contextlib import contextmanager
 
 import orjson
+from django.db import connection, transaction
 
 from guidelines.bulk import cyclic_gc_paused, instances
 from guidelines.interop_format.bundle import Bundle
@@ -35,10 +37,9 @@ def _grouped(rows, attr: str) -> dict[int, list]:
 
 def guideline_bundle(guideline: Guideline) -> Bundle:
     """Every row of one guideline, in document order: eleven queries, whatever its size."""
-    with cyclic_gc_paused():
-        tests = _grouped(instances(_tests_of(guideline)), "capability_id")
-        capabilities = instances(_capabilities_of(guideline))
-        return _bundle(guideline, [(c, tests[c.pk]) for c in capabilities])
+    tests = _grouped(instances(_tests_of(guideline)), "capability_id")
+    capabilities = instances(_capabilities_of(guideline))
+    return _bundle(guideline, [(c, tests[c.pk]) for c in capabilities])
 
 
 def _capabilities_of(guideline: Guideline):
@@ -52,9 +53,29 @@ def _tests_of(guideline: Guideline):
     )
 
 
+@contextmanager
+def _one_snapshot():
+    """The streams read side by side see the same guideline.
+
+    In a caller's transaction, the caller holds the guideline's row lock, which
+    every change of its rows takes first (``guidelines.services.changes``).
+    Otherwise one transaction of their own: one snapshot on SQLite, and on
+    PostgreSQL once REPEATABLE READ (each statement has its own otherwise).
+    """
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
 def _capabilities_streamed(guideline: Guideline):
     """(capability, tests) in document order, read as two streams side by side:
-    each is made, used and dropped, so memory holds one capability at a time."""
+    each is made, used and dropped, so memory holds one capability at a time.
+    Callers read them in ``_one_snapshot``."""
     tests = instances(_tests_of(guideline), stream=True)
     pending = next(tests, None)
     for capability in instances(_capabilities_of(guideline), stream=True):
@@ -105,7 +126,7 @@ def guideline_document(guideline: Guideline) -> dict:
     read as a stream and written as they come: memory holds the document, not
     the rows too.
     """
-    with cyclic_gc_paused():
+    with _one_snapshot():
         # write_document reads the capabilities once, in order.
         return write_document(_bundle(guideline, _capabilities_streamed(guideline)))
 
@@ -133,7 +154,8 @@ def guideline_document_bytes(guideline: Guideline) -> bytes:
         # Small (every real guideline: 2020.06 has 79 capabilities): faster whole.
         return document_bytes(guideline_document(guideline))
     token = f"capabilities-{secrets.token_hex(16)}"
-    with cyclic_gc_paused():
+    # A large guideline's objects, made and dropped by the million: see bulk.
+    with cyclic_gc_paused(), _one_snapshot():
         bundle = _bundle(guideline, [])
         try:
             around = orjson.dumps(
@@ -178,8 +200,9 @@ def document_text(document: dict) -> str:
 
     orjson writes those bytes ten times as fast (json's indenting encoder is
     pure Python). Only floats may be spelled otherwise (0.00001 for 1e-05: the
-    same number); documents with values it refuses (integers beyond 64 bits,
-    unpaired surrogates) are written by json.
+    same number; NaN and Infinity, which the reader refuses, would be null);
+    documents with values it refuses (integers beyond 64 bits, unpaired
+    surrogates) are written by json.
     """
     return document_bytes(document).decode()
 

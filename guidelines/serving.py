@@ -149,8 +149,8 @@ class ServingCache:
     its exception: a failed build is not retried by each waiter, since the
     same stamp would fail the same way (a bad test list query, a guideline
     deleted meanwhile), and N waiters must not become N builds. A reader that
-    finds no build in progress builds itself, so a read after a write in this
-    process sees the write.
+    finds no build in progress builds itself; a writer that reports what it
+    wrote asks for ``current`` and waits for a build in progress instead.
 
     ``forget`` (at the commit of a change) only marks the guideline's stamp
     unchecked: the next reader asks the database, and the entries stay to be
@@ -213,9 +213,18 @@ class ServingCache:
         return entry[2]
 
     def get(
-        self, key: str, variant: tuple, build: Callable[[Stamp], Representation]
+        self,
+        key: str,
+        variant: tuple,
+        build: Callable[[Stamp], Representation],
+        *,
+        current: bool = False,
     ) -> Representation | None:
-        """The representation for the current revision, building it on a miss (see the class)."""
+        """The representation for the current revision, building it on a miss (see the class).
+
+        ``current``: never the previous revision, even while the current one is
+        built: for a writer telling its client the ETag of what it just wrote.
+        """
         while True:
             stamp = self.stamp(key)
             if stamp is None:
@@ -238,7 +247,7 @@ class ServingCache:
                     leader = None  # a build asking for itself: build, never wait for oneself
                 else:
                     leader = False
-                    if entry is not None and entry[0] == stamp.pk:
+                    if not current and entry is not None and entry[0] == stamp.pk:
                         return entry[2]  # the previous revision, while this one is built
             if leader is None:
                 return build(stamp)
@@ -408,9 +417,12 @@ def _document(stamp: Stamp) -> Representation:
     return representation(guideline_document_bytes(guideline), JSON, stamp)
 
 
-def document(key: str) -> Representation | None:
-    """The guideline document by name; None if there is no such guideline."""
-    return CACHE.get(key, ("document",), _document)
+def document(key: str, *, current: bool = False) -> Representation | None:
+    """The guideline document by name; None if there is no such guideline.
+
+    ``current``: the revision stored now, never the previous one (``ServingCache.get``).
+    """
+    return CACHE.get(key, ("document",), _document, current=current)
 
 
 def test_list_variant(params) -> tuple:

@@ -180,7 +180,9 @@ class GuidelineDocumentView(APIView):
         )
         status = 201 if result.outcome == "created" else 200
         response = Response(ImportOutcomeSerializer(result).data, status=status)
-        rep = serving.document(key)
+        # The ETag of what was just stored, the client's next If-Match: never the
+        # previous revision that readers get while this one is built.
+        rep = serving.document(key, current=True)
         if rep is not None:
             response["ETag"] = rep.etag
         return response

@@ -238,9 +238,39 @@ def _guideline_store(
     )
     if kind == EventKind.IMPORTED:
         # History published elsewhere is served from its bytes, as an approval's would be.
-        document_revision_before_change(bundle.guideline, document=written)
+        # What was just written, unless the rows give back other bytes: then
+        # what they give, read afresh (the bundle's rows are as written).
+        if _kept_as_written(bundle):
+            document_revision_before_change(bundle.guideline, document=written)
+        else:
+            document_revision_before_change(Guideline.objects.get(pk=bundle.guideline.pk))
     outcome = "replaced" if kind == EventKind.REPLACED else "created"
     return ImportResult(bundle.guideline, outcome, report.warnings, **counts)
+
+
+def _kept_as_written(bundle: Bundle) -> bool:
+    """Whether the stored rows give back what the bundle writes, byte for byte.
+
+    PostgreSQL's jsonb keeps neither the order of an object's keys nor the
+    spelling of a number: a verbatim object or float in ``extra`` comes back
+    otherwise than it was written (the same JSON value).
+    """
+
+    def plain(value) -> bool:
+        if isinstance(value, dict | float):
+            return False
+        return not isinstance(value, list) or all(plain(item) for item in value)
+
+    rows = [bundle.guideline, *bundle.criteria, *bundle.test_repositories]
+    for parent, children in (
+        *bundle.programs,
+        *bundle.components,
+        *bundle.capabilities,
+        *bundle.designated_sections,
+    ):
+        rows.append(parent)
+        rows.extend(children)
+    return all(plain(value) for row in rows if row.extra for value in row.extra.values())
 
 
 def _guideline_clear(guideline: Guideline) -> None:
@@ -254,7 +284,8 @@ def bundle_save(bundle: Bundle) -> Guideline:
     Rows go in as tuples, a table at a time (``guidelines.bulk.insert``): one
     statement per table whatever the size. A parent's new ids are read back by
     its natural key (unique in the guideline), one query per parent table, and
-    set on the bundle's rows.
+    set on the parents; the bundle's other rows are not updated, and callers
+    read the guideline back from the database.
     """
     guideline = bundle.guideline
     try:

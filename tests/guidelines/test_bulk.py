@@ -353,6 +353,9 @@ def test_insert_streams_many_rows_and_nothing(capability):
         (n, {"": ["name"]}, {}, capability.pk, f"t{n}", long_text[: n % 3001], None, n % 2 == 0)
         for n in range(3000)
     ]
+    # Rows many times longer than a read, between short ones.
+    for n, size in ((3000, 200_000), (3001, 1), (3002, 65_537)):
+        rows.append((n, {}, {}, capability.pk, f"t{n}", "id", ["\\y\t" * size, "z"], True))
     columns = INSERT_COLUMNS[:8]
     bulk.insert(Test, columns, (row for row in rows))
     stored = Test.objects.filter(capability=capability).order_by("position")
@@ -767,3 +770,20 @@ def test_guideline_document_bytes_keep_verbatim_values_under_the_capabilities(de
     demo.save(update_fields=["extra"])
     document = assert_same_document(demo)
     assert document["capabilities"][key]["description"] == ["not", "a", "string"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "verbatim", [{"zzzz": 1, "a": 2, "mm": [1]}, [1.5, "x"], "plain text", [["a"], "b"]]
+)
+def test_the_first_revision_of_an_import_is_what_the_rows_give_back(verbatim, system):
+    # PostgreSQL's jsonb orders an object's keys and spells numbers its way: the
+    # stored revision must be what the rows give, as the next revision will be.
+    document = json.loads((DATA / "2024.01.json").read_bytes())
+    assert document["metadata"]["os_trademark_approval"]["status"] == "approved"
+    document["metadata"]["x-custom"] = verbatim
+    guideline = import_doc(document, key="2024.01").guideline
+    stored = bytes(guideline.artifacts.documents().get(number=1).body)
+
+    assert stored == guideline_document_bytes(Guideline.objects.get(pk=guideline.pk))
+    assert json.loads(stored)["metadata"]["x-custom"] == verbatim

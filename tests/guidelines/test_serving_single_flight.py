@@ -182,6 +182,26 @@ def test_a_reader_during_a_rebuild_gets_the_previous_revision_without_waiting(wa
     assert cache.builds == 2
 
 
+def test_a_writer_asking_for_the_current_revision_waits_for_it_during_a_rebuild(waiters):
+    # A PUT reports the ETag of what it stored: the client's next If-Match.
+    cache = StubbedStamps()
+    cache.current[KEY] = stamp(1)
+    cache.get(KEY, VARIANT, lambda at: rep("old", at))
+    cache.current[KEY] = stamp(2)
+    gate = Gate()
+    builder, built = start(cache.get, KEY, VARIANT, gate)
+    assert gate.entered.wait(HANG_GUARD)
+    writer, wrote = start(lambda: cache.get(KEY, VARIANT, Gate("must not be called"), current=True))
+    waiters(1)
+
+    assert wrote == {}  # waits, where a reader would have had the old one
+    gate.release.set()
+    join(builder, writer)
+
+    assert wrote["value"] is built["value"]
+    assert wrote["value"].body == rep("built r2", stamp(2)).body
+
+
 def test_a_reader_with_nothing_to_serve_waits_and_gets_the_built_one(waiters):
     cache = StubbedStamps()
     cache.current[KEY] = stamp(3)
