@@ -192,6 +192,49 @@ def read_document(doc: Any, report: Report) -> Bundle:
     return bundle
 
 
+# Names are indexed; PostgreSQL's index rows hold at most 2,704 bytes.
+MAX_NAME_BYTES = 2000
+
+
+def refuse_unstorable_names(bundle: Bundle) -> None:
+    """FormatError at the first name or id too long to be stored (and indexed)."""
+
+    def check(value, where: str) -> None:
+        if isinstance(value, str) and len(value) * 4 > MAX_NAME_BYTES:
+            size = len(value.encode("utf-8", "surrogatepass"))
+            if size > MAX_NAME_BYTES:
+                raise FormatError(
+                    "/" + where,
+                    f"{value[:40]!r}... is {size:,} bytes long: a name or id is stored "
+                    f"and indexed up to {MAX_NAME_BYTES:,} bytes; shorten it",
+                )
+
+    for criterion in bundle.criteria:
+        check(criterion.key, pointer_join("criteria", criterion.key[:40]))
+    for repository in bundle.test_repositories:
+        check(repository.name, pointer_join("test_repositories", repository.name[:40]))
+    for program, refs in bundle.programs:
+        check(program.name, pointer_join("platforms", program.name[:40]))
+        for ref in refs:
+            check(ref.name, pointer_join("platforms", program.name[:40]))
+    for component, entries in bundle.components:
+        where = pointer_join("components", component.name[:40])
+        check(component.name, where)
+        for entry in entries:
+            check(entry.name, where)
+    for capability, tests in bundle.capabilities:
+        where = pointer_join("capabilities", capability.key[:40])
+        check(capability.key, where)
+        for test in tests:
+            check(test.name, pointer_join(where, "tests"))
+            check(test.idempotent_id, pointer_join(pointer_join(where, "tests"), test.name[:40]))
+    for section, parts in bundle.designated_sections:
+        where = pointer_join("designated_sections", section.project[:40])
+        check(section.project, where)
+        for part in parts:
+            check(part.name, where)
+
+
 class _Reader:
     def __init__(self, generation: Generation, report: Report):
         self.gen = generation
@@ -220,6 +263,7 @@ class _Reader:
             self.designated_sections(bundle, children["designated_sections"])
         if "test_repositories" in children:
             self.test_repositories(bundle, children["test_repositories"])
+        refuse_unstorable_names(bundle)
         self.cross_checks(bundle)
         return bundle
 

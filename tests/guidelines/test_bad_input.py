@@ -122,6 +122,43 @@ def test_capabilities_tests_and_components_of_the_wrong_shape_are_refused(change
     assert_nothing_stored()
 
 
+LONG = "n" * 2001
+WIDE = "é" * 1001  # 2,002 bytes in UTF-8
+
+
+@pytest.mark.parametrize(
+    "change, where",
+    [
+        (lambda d: d["capabilities"].update({LONG: {"tests": {}}}), "/capabilities/" + LONG[:40]),
+        (lambda d: d["capabilities"]["cap"]["tests"].update({WIDE: {}}), "/capabilities/cap/tests"),
+        (
+            lambda d: d["capabilities"]["cap"]["tests"].update(t={"idempotent_id": LONG}),
+            "/capabilities/cap/tests/t",
+        ),
+        (lambda d: d["components"]["c"]["capabilities"]["required"].append(LONG), "/components/c"),
+        (lambda d: d["test_repositories"].update({LONG: {}}), "/test_repositories/" + LONG[:40]),
+    ],
+)
+def test_names_too_long_to_store_are_refused_with_their_place(change, where):
+    # PostgreSQL indexes at most 2,704 bytes a row: such a name failed at the INSERT.
+    doc = minimal_2x()
+    change(doc)
+
+    with pytest.raises(FormatError) as caught:
+        import_doc(doc, key="bad")
+
+    assert caught.value.where == where
+    assert "stored and indexed up to 2,000 bytes" in str(caught.value)
+    assert_nothing_stored()
+
+
+def test_names_up_to_the_limit_are_stored():
+    doc = minimal_2x()
+    doc["capabilities"]["cap"]["tests"] = {"é" * 1000: {"idempotent_id": "n" * 2000}}
+    import_doc(doc, key="long")
+    assert Test.objects.get().name == "é" * 1000
+
+
 def test_a_fault_late_in_a_large_file_leaves_nothing_behind():
     doc = project_doc("2024.01")
     last = list(doc["capabilities"])[-1]
