@@ -131,7 +131,8 @@ def guideline_document(guideline: Guideline) -> dict:
         return write_document(_bundle(guideline, _capabilities_streamed(guideline)))
 
 
-# From this many capabilities on, a document is written a capability at a time.
+# From this many capabilities on (at least 1: none leaves nothing to splice), a
+# document is written a capability at a time.
 STREAM_ABOVE = 1000
 
 
@@ -148,9 +149,10 @@ def guideline_document_bytes(guideline: Guideline) -> bytes:
     """
     gen = GENERATIONS[guideline.schema]
     extra_prefix = "capabilities/"
-    if any(
-        path == "capabilities" or path.startswith(extra_prefix) for path in guideline.extra
-    ) or Capability.objects.filter(guideline=guideline).count() < max(STREAM_ABOVE, 1):
+    if (
+        any(path == "capabilities" or path.startswith(extra_prefix) for path in guideline.extra)
+        or Capability.objects.filter(guideline=guideline).count() < STREAM_ABOVE
+    ):
         # Small (every real guideline: 2020.06 has 79 capabilities): faster whole.
         return document_bytes(guideline_document(guideline))
     token = f"capabilities-{secrets.token_hex(16)}"

@@ -199,40 +199,40 @@ MAX_NAME_BYTES = 2000
 def refuse_unstorable_names(bundle: Bundle) -> None:
     """FormatError at the first name or id too long to be stored (and indexed)."""
 
-    def check(value, where: str) -> None:
-        if isinstance(value, str) and len(value) * 4 > MAX_NAME_BYTES:
-            size = len(value.encode("utf-8", "surrogatepass"))
-            if size > MAX_NAME_BYTES:
-                raise FormatError(
-                    "/" + where,
-                    f"{value[:40]!r}... is {size:,} bytes long: a name or id is stored "
-                    f"and indexed up to {MAX_NAME_BYTES:,} bytes; shorten it",
-                )
+    def check(value, *where: str) -> None:
+        # Four bytes a character at most: only long names are measured.
+        if not isinstance(value, str) or len(value) * 4 <= MAX_NAME_BYTES:
+            return
+        size = len(value.encode("utf-8"))
+        if size > MAX_NAME_BYTES:
+            path = ""
+            for part in where:
+                path = pointer_join(path, part[:40])
+            raise FormatError(
+                "/" + path,
+                f"{value[:40]!r}... is {size:,} bytes long: a name or id is stored "
+                f"and indexed up to {MAX_NAME_BYTES:,} bytes; shorten it",
+            )
 
     for criterion in bundle.criteria:
-        check(criterion.key, pointer_join("criteria", criterion.key[:40]))
+        check(criterion.key, "criteria", criterion.key)
     for repository in bundle.test_repositories:
-        check(repository.name, pointer_join("test_repositories", repository.name[:40]))
-    for program, refs in bundle.programs:
-        check(program.name, pointer_join("platforms", program.name[:40]))
-        for ref in refs:
-            check(ref.name, pointer_join("platforms", program.name[:40]))
+        check(repository.name, "test_repositories", repository.name)
+    for program, _ in bundle.programs:
+        check(program.name, "platforms", program.name)
     for component, entries in bundle.components:
-        where = pointer_join("components", component.name[:40])
-        check(component.name, where)
+        check(component.name, "components", component.name)
         for entry in entries:
-            check(entry.name, where)
+            check(entry.name, "components", component.name)
     for capability, tests in bundle.capabilities:
-        where = pointer_join("capabilities", capability.key[:40])
-        check(capability.key, where)
+        check(capability.key, "capabilities", capability.key)
         for test in tests:
-            check(test.name, pointer_join(where, "tests"))
-            check(test.idempotent_id, pointer_join(pointer_join(where, "tests"), test.name[:40]))
+            check(test.name, "capabilities", capability.key, "tests")
+            check(test.idempotent_id, "capabilities", capability.key, "tests", test.name)
     for section, parts in bundle.designated_sections:
-        where = pointer_join("designated_sections", section.project[:40])
-        check(section.project, where)
+        check(section.project, "designated_sections", section.project)
         for part in parts:
-            check(part.name, where)
+            check(part.name, "designated_sections", section.project)
 
 
 class _Reader:

@@ -298,7 +298,7 @@ def bundle_save(bundle: Bundle) -> Guideline:
             (Criterion, bundle.criteria),
             (TestRepository, bundle.test_repositories),
         ):
-            _insert(model, rows, guideline=guideline.pk)
+            _insert(model, ((guideline.pk, row) for row in rows), owner_column="guideline_id")
         for model, groups, natural, child_model, parent_field in (
             (Program, bundle.programs, ("kind", "name"), ProgramComponent, "program"),
             (Component, bundle.components, ("name",), ComponentEntry, "component"),
@@ -312,7 +312,7 @@ def bundle_save(bundle: Bundle) -> Guideline:
             ),
         ):
             parents = [parent for parent, _ in groups]
-            _insert(model, parents, guideline=guideline.pk)
+            _insert(model, ((guideline.pk, p) for p in parents), owner_column="guideline_id")
             ids = {
                 tuple(row[:-1]): row[-1]
                 for row in model.objects.filter(guideline=guideline).values_list(*natural, "pk")
@@ -321,34 +321,25 @@ def bundle_save(bundle: Bundle) -> Guideline:
                 parent.pk = ids[tuple(getattr(parent, attr) for attr in natural)]
                 parent.guideline = guideline
                 parent._state.adding = False
-            _insert(child_model, groups, parent_column=f"{parent_field}_id")
+            _insert(
+                child_model,
+                ((parent.pk, child) for parent, children in groups for child in children),
+                owner_column=f"{parent_field}_id",
+            )
     return guideline
 
 
-def _insert(model, rows, *, guideline: int | None = None, parent_column: str = "") -> None:
+def _insert(model, owned, *, owner_column: str) -> None:
     """Store unsaved instances of ``model`` as new rows, in one statement.
 
-    ``rows`` are instances belonging to ``guideline``, or, with ``parent_column``,
-    (parent, children) pairs: each child is stored under its parent's id.
+    ``owned``: (owner's id, instance) pairs; the id goes in ``owner_column``
+    (the guideline's, or the parent row's).
     """
     columns = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
-    if parent_column:
-        at = columns.index(parent_column)
-        others = attrgetter(*columns[:at], *columns[at + 1 :])
-
-        def tuples():
-            for parent, children in rows:
-                for child in children:
-                    values = others(child)
-                    yield (*values[:at], parent.pk, *values[at:])
-
-    else:
-        at = columns.index("guideline_id")
-        others = attrgetter(*columns[:at], *columns[at + 1 :])
-
-        def tuples():
-            for row in rows:
-                values = others(row)
-                yield (*values[:at], guideline, *values[at:])
-
-    bulk.insert(model, columns, tuples())
+    at = columns.index(owner_column)
+    others = attrgetter(*columns[:at], *columns[at + 1 :])
+    bulk.insert(
+        model,
+        columns,
+        ((*values[:at], owner, *values[at:]) for owner, row in owned for values in [others(row)]),
+    )

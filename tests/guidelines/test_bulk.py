@@ -787,3 +787,59 @@ def test_the_first_revision_of_an_import_is_what_the_rows_give_back(verbatim, sy
 
     assert stored == guideline_document_bytes(Guideline.objects.get(pk=guideline.pk))
     assert json.loads(stored)["metadata"]["x-custom"] == verbatim
+
+
+# -- the query count does not grow with the guideline --------------------------------
+
+
+def cloned(copies: int) -> dict:
+    """The demo 2026.06 with each capability (and its tests) copied ``copies`` times."""
+    document = json.loads((DEMO / "2026.06.json").read_bytes())
+    originals = document["capabilities"]
+    document["capabilities"] = {
+        f"{key}-{n}": {
+            **capability,
+            "tests": {f"{t}{n}": v for t, v in capability["tests"].items()},
+        }
+        for n in range(copies)
+        for key, capability in originals.items()
+    }
+    for component in document["components"].values():
+        for status, names in component["capabilities"].items():
+            component["capabilities"][status] = [
+                f"{name}-{n}" for n in range(copies) for name in names
+            ]
+    return document
+
+
+@contextmanager
+def counted():
+    # Through the execute wrappers, as the benchmark counts: COPY included.
+    calls: list[str] = []
+
+    def count(execute, sql, params, many, context):
+        calls.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        yield calls
+
+
+@pytest.mark.django_db
+def test_import_and_export_cost_the_same_queries_whatever_the_size(system):
+    # 50 copies: 350 capabilities and 450 tests, past any batch of the old bulk_create
+    # (SQLite allows 999 parameters a statement: 83 tests).
+    queries = {}
+    for copies in (1, 50):
+        document = cloned(copies)
+        with counted() as imported:
+            guideline = import_doc(document, key=f"size-{copies}").guideline
+        with counted() as exported:
+            body = guideline_document_bytes(guideline)
+        with override(selectors, "STREAM_ABOVE", 1), counted() as streamed:
+            assert guideline_document_bytes(guideline) == body
+        assert json.loads(body) == document
+        queries[copies] = (len(imported), len(exported), len(streamed))
+
+    assert queries[1] == queries[50], queries
+    assert all(queries[1]), queries
