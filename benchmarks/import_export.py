@@ -254,8 +254,10 @@ def clone_real(source: dict, n_tests: int) -> dict:
     """``source`` with its capabilities cloned until it has about ``n_tests`` tests.
 
     Each clone renames its capabilities (``compute-servers-list-0042``) and their
-    tests (the test class gets the clone's number), lists them in the components
-    beside the originals' statuses, and keeps everything else: the real shape of
+    tests (the test class gets the clone's number), gives the tests ids of their
+    own (one id naming 347 tests is no guideline's shape: its warnings alone
+    were 11 MB), lists them in the components beside the originals' statuses,
+    and keeps everything else: the real shape of
     a guideline (2020.06: 79 capabilities, 3.7 tests each, a third with aliases
     or flags), only larger.
     """
@@ -272,7 +274,9 @@ def clone_real(source: dict, n_tests: int) -> dict:
             clone = dict(capability)
             tests = capability.get("tests")
             if isinstance(tests, dict):
-                clone["tests"] = {_clone_test(test, copy): body for test, body in tests.items()}
+                clone["tests"] = {
+                    _clone_test(test, copy): _clone_body(body, copy) for test, body in tests.items()
+                }
             elif isinstance(tests, list):
                 clone["tests"] = [_clone_test(test, copy) for test in tests]
             capabilities[name] = clone
@@ -282,6 +286,15 @@ def clone_real(source: dict, n_tests: int) -> dict:
         for status, names in lists.items():
             lists[status] = [clone for name in names for clone in renamed.get(name, [name])]
     return document
+
+
+def _clone_body(body, copy: int):
+    """A cloned test's own idempotent id: in a guideline, an id names one test."""
+    if copy == 0 or not isinstance(body, dict) or not isinstance(body.get("idempotent_id"), str):
+        return body
+    old = body["idempotent_id"]
+    prefix = "id-" if old.startswith("id-") else ""
+    return {**body, "idempotent_id": prefix + str(uuid.uuid5(uuid.NAMESPACE_OID, f"{old}/{copy}"))}
 
 
 def _clone_test(name: str, copy: int) -> str:

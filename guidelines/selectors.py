@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import re
 import secrets
 from collections import defaultdict
 from contextlib import contextmanager
+from typing import BinaryIO
 
 import orjson
 from django.db import connection, transaction
@@ -139,52 +142,131 @@ STREAM_ABOVE = 1000
 def guideline_document_bytes(guideline: Guideline) -> bytes:
     """``document_bytes(guideline_document(guideline))``, in less memory.
 
-    The document around the capabilities is written with a placeholder in
-    their place, then each capability is written and dropped as its rows come,
-    indented to its depth, and the pieces joined: memory never holds the
-    document's objects, only its bytes. Where that cannot give the same bytes
-    (values orjson refuses, verbatim values stored under the capabilities, no
-    capabilities at all), and below STREAM_ABOVE capabilities, where it is
+    Each capability is written and dropped as its rows come (``SplicedDocument``):
+    memory never holds the document's objects, only its bytes. Where that
+    cannot give the same bytes (values orjson refuses, verbatim values stored
+    under the capabilities), and below STREAM_ABOVE capabilities, where it is
     faster, the whole document is written.
     """
     gen = GENERATIONS[guideline.schema]
-    extra_prefix = "capabilities/"
     if (
-        any(path == "capabilities" or path.startswith(extra_prefix) for path in guideline.extra)
+        not SplicedDocument.applies(guideline)
         or Capability.objects.filter(guideline=guideline).count() < STREAM_ABOVE
     ):
         # Small (every real guideline: 2020.06 has 79 capabilities): faster whole.
         return document_bytes(guideline_document(guideline))
-    token = f"capabilities-{secrets.token_hex(16)}"
     # A large guideline's objects, made and dropped by the million: see bulk.
     with cyclic_gc_paused(), _one_snapshot():
-        bundle = _bundle(guideline, [])
         try:
-            around = orjson.dumps(
-                write_document(bundle, capabilities=token),
-                option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE,
-            )
-            quoted = orjson.dumps(token)
-            at = around.index(quoted)
-            line_start = around.rindex(b"\n", 0, at) + 1
-            indent = len(around[line_start:at]) - len(around[line_start:at].lstrip(b" "))
-            inner = b"\n" + b" " * (indent + 2)
-            pieces = [around[:at], b"{"]
-            first = True
+            spliced = SplicedDocument(_bundle(guideline, []))
             for capability, tests in _capabilities_streamed(guideline):
-                value = orjson.dumps(
-                    write_capability(gen, capability, tests), option=orjson.OPT_INDENT_2
-                )
-                pieces.append(b"" if first else b",")
-                pieces.append(inner)
-                pieces.append(orjson.dumps(capability.key) + b": ")
-                pieces.append(value.replace(b"\n", inner))
-                first = False
-            pieces.append(b"\n" + b" " * indent + b"}")
-            pieces.append(around[at + len(quoted) :])
+                spliced.add(capability.key, write_capability(gen, capability, tests))
         except (orjson.JSONEncodeError, ValueError):
             return document_bytes(guideline_document(guideline))
-        return b"".join(pieces)
+        return spliced.bytes()
+
+
+class SplicedDocument:
+    """``document_bytes`` of a document given its capabilities one at a time.
+
+    The document around the capabilities is written with a placeholder in
+    their place; each capability given is written, indented to its depth, to
+    ``out`` (memory by default; an importer gives a temporary file), and
+    dropped. Raises orjson.JSONEncodeError for a value orjson refuses (the
+    caller writes the document whole instead).
+    """
+
+    @staticmethod
+    def applies(guideline: Guideline) -> bool:
+        """False when verbatim values stored under the capabilities would go amiss."""
+        return not any(
+            path == "capabilities" or path.startswith("capabilities/") for path in guideline.extra
+        )
+
+    def __init__(self, bundle: Bundle, out: BinaryIO | None = None):
+        token = f"capabilities-{secrets.token_hex(16)}"
+        around = orjson.dumps(
+            write_document(bundle, capabilities=token),
+            option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE,
+        )
+        quoted = orjson.dumps(token)
+        at = around.index(quoted)
+        line_start = around.rindex(b"\n", 0, at) + 1
+        self._indent = len(around[line_start:at]) - len(around[line_start:at].lstrip(b" "))
+        self._inner = b"\n" + b" " * (self._indent + 2)
+        self._after = around[at + len(quoted) :]
+        self._first = True
+        self.out = io.BytesIO() if out is None else out
+        self.size = 0
+        self._sha256 = hashlib.sha256()
+        self._write(around[:at] + b"{")
+
+    def _write(self, data: bytes) -> None:
+        self.out.write(data)
+        self._sha256.update(data)
+        self.size += len(data)
+
+    def add(self, key: str, capability: dict) -> None:
+        value = orjson.dumps(capability, option=orjson.OPT_INDENT_2)
+        self._write(
+            (b"" if self._first else b",")
+            + self._inner
+            + orjson.dumps(key)
+            + b": "
+            + value.replace(b"\n", self._inner)
+        )
+        self._first = False
+
+    def finish(self) -> str:
+        """Write the rest of the document; its SHA-256 (hex) comes back."""
+        closing = b"}" if self._first else b"\n" + b" " * self._indent + b"}"
+        self._write(closing + self._after)
+        return self._sha256.hexdigest()
+
+    def bytes(self) -> bytes:
+        self.finish()
+        return self.out.getvalue()
+
+
+class DocumentDigest:
+    """A digest of a document's JSON value, given its capabilities one at a time.
+
+    Two documents have the same digest when they hold the same value, as
+    ``same_json`` compares them: the order of an object's keys does not count
+    (the capabilities' included), and 1, 1.0 and true differ.
+    """
+
+    def __init__(self, bundle: Bundle):
+        self._around = hashlib.sha256(_canonical(write_document(bundle, capabilities={})))
+        # The capabilities in any order: the sum of their own digests.
+        self._capabilities = 0
+
+    def add(self, key: str, capability: dict) -> None:
+        own = hashlib.sha256(_canonical([key, capability])).digest()
+        self._capabilities = (self._capabilities + int.from_bytes(own, "big")) % 2**256
+
+    def hexdigest(self) -> str:
+        around = self._around.copy()
+        around.update(self._capabilities.to_bytes(32, "big"))
+        return around.hexdigest()
+
+
+def _canonical(value) -> bytes:
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS) + b"\n"
+    except orjson.JSONEncodeError:  # integers beyond 64 bits
+        text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return text.encode("utf-8", "surrogatepass") + b"\n"
+
+
+def guideline_digest(guideline: Guideline) -> str:
+    """``DocumentDigest`` of the guideline's document as stored, a capability at a time."""
+    gen = GENERATIONS[guideline.schema]
+    with cyclic_gc_paused(), _one_snapshot():
+        digest = DocumentDigest(_bundle(guideline, []))
+        for capability, tests in _capabilities_streamed(guideline):
+            digest.add(capability.key, write_capability(gen, capability, tests))
+        return digest.hexdigest()
 
 
 def document_bytes(document: dict) -> bytes:

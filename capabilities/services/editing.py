@@ -21,6 +21,7 @@ from committee.permissions import Action, require
 from guidelines.errors import GuidelineError, VersionConflict
 from guidelines.interop_format.fields import field_set
 from guidelines.interop_format.patterns import IDEMPOTENT_ID
+from guidelines.interop_format.reader import MAX_NAME_BYTES, name_too_long
 from guidelines.interop_format.specs import generation_of
 from guidelines.lifecycle import Change
 from guidelines.models import (
@@ -79,6 +80,16 @@ def _next_position(queryset) -> int:
     return (queryset.aggregate(top=Max("position"))["top"] or 0) + 1
 
 
+def _refuse_long_name(value: str, what: str) -> None:
+    """Names are indexed: one too long for the index is refused, as an import refuses it."""
+    size = name_too_long(value)
+    if size is not None:
+        raise GuidelineError(
+            f"{what} is {size:,} bytes long; a name is stored and indexed up to "
+            f"{MAX_NAME_BYTES:,} bytes: shorten it"
+        )
+
+
 def _check_tests(tests: Iterable[dict], *, existing: set[str] = frozenset()) -> list[dict]:
     checked, names, ids = [], set(existing), set()
     for number, test in enumerate(tests, start=1):
@@ -87,6 +98,7 @@ def _check_tests(tests: Iterable[dict], *, existing: set[str] = frozenset()) -> 
         aliases = [a.strip() for a in test.get("aliases") or [] if a.strip()]
         if not name:
             raise GuidelineError(f"test {number}: a test needs its fully qualified name")
+        _refuse_long_name(name, f"test {number}: its name")
         if name in names:
             raise GuidelineError(f"test {number}: {name} is listed twice")
         if not IDEMPOTENT_ID.match(test_id):
@@ -123,6 +135,7 @@ def capability_propose(
     )
     if not CAPABILITY_KEY.match(key):
         raise GuidelineError(f"{key!r} is not a capability name: use letters, digits and '-'")
+    _refuse_long_name(key, "the capability's name")
     if guideline.capabilities.filter(key=key).exists():
         raise GuidelineError(f"{guideline.key} already has a capability {key}")
     if status not in CapabilityStatus.values:
@@ -281,6 +294,7 @@ def capability_rename(
     require(actor, Action.CAPABILITY_EDIT)
     if not CAPABILITY_KEY.match(new_key):
         raise GuidelineError(f"{new_key!r} is not a capability name: use letters, digits and '-'")
+    _refuse_long_name(new_key, "the capability's new name")
     capability = capability_change_begin(
         capability, change=Change.CONTENT, what="renaming", expected_version=expected_version
     )

@@ -200,17 +200,22 @@ def read_object(
     for key, value in obj.items():
         keys.append(key)
         member = spec.by_key.get(key)
+        if isinstance(member, Field):
+            if id(member) not in seen:
+                seen.add(id(member))
+                # The pointers are made only when something is reported or kept.
+                _read_field(row, member, value, report=report, at=(row_path, doc_path, key))
+                continue
+        elif member is not None and not isinstance(member, Nested):
+            seen.add(id(member))
         at_row = pointer_join(row_path, key)
         at_doc = pointer_join(doc_path, key)
         if isinstance(member, Field | Nested) and id(member) in seen:
             row.extra[at_row] = value
             report.warn(at_doc, f"'{key}' repeats another spelling of the same field; kept as is")
             continue
-        if member is not None:
+        if isinstance(member, Nested):
             seen.add(id(member))
-        if isinstance(member, Field):
-            _read_field(row, member, value, report=report, at_row=at_row, at_doc=at_doc)
-        elif isinstance(member, Nested):
             if member.present_attr:
                 setattr(row, member.present_attr, bool(value))
             if isinstance(value, dict):
@@ -243,20 +248,24 @@ def unknown_key_message(key: str, known: list[str]) -> str:
     return f"unknown key '{key}'{hint}; kept as is"
 
 
-def _read_field(row, member: Field, value, *, report: Report, at_row: str, at_doc: str):
+def _read_field(row, member: Field, value, *, report: Report, at: tuple[str, str, str]):
+    """``at``: the row's path, the document's path and the key, joined only when needed."""
+    row_path, doc_path, key = at
     try:
         decoded = member.codec.decode(value)
     except Mismatch as exc:
-        row.extra[at_row] = value
-        report.warn(at_doc, f"{exc}, got {describe(value)} {_short(value)}; kept as is")
+        row.extra[pointer_join(row_path, key)] = value
+        report.warn(
+            pointer_join(doc_path, key), f"{exc}, got {describe(value)} {_short(value)}; kept as is"
+        )
         return
     setattr(row, member.attr, decoded)
     if not same_json(member.codec.encode(decoded), value):
         # Understood, but written unusually ("false" for false): keep the
         # spelling so the document comes back as it was.
-        row.extra[at_row] = value
+        row.extra[pointer_join(row_path, key)] = value
         report.warn(
-            at_doc,
+            pointer_join(doc_path, key),
             f"{_short(value)} read as {_short(member.codec.encode(decoded))}"
             f" ({member.codec.name}); kept as written",
         )

@@ -43,5 +43,16 @@ def loads_bounded(loads, text, limit: int | None = None, **kwargs):
         value = loads(text, **kwargs)
     except RecursionError:
         raise TooDeep(limit) from None
+    # Each level opens a bracket: text with fewer cannot nest too deep (those
+    # in strings count too, so this errs on the safe side). A large
+    # guideline is read a capability at a time, each far from the limit.
+    if isinstance(text, str | bytes) and _brackets(text) <= limit:
+        return value
     check_depth(value, limit)
     return value
+
+
+def _brackets(text: str | bytes) -> int:
+    if isinstance(text, bytes):
+        return text.count(b"{") + text.count(b"[")
+    return text.count("{") + text.count("[")

@@ -34,9 +34,9 @@ from guidelines.models import (
 
 from .bundle import Bundle
 from .fields import ChildValue, Report, describe, pointer_join, read_object
-from .nesting import TooDeep, loads_bounded
+from .nesting import TooDeep, loads_bounded, max_depth
 from .patterns import IDEMPOTENT_ID
-from .schemas import schema_violations
+from .schemas import capability_violations, outline_violations
 from .specs import GENERATIONS, SECTION_STATUSES, Generation
 
 # A large guideline has 100,000 tests: made without Django's field-by-field __init__.
@@ -68,6 +68,11 @@ def parse_json(raw: bytes, report: Report | None = None) -> Any:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FormatError(f"byte {exc.start}", "the file is not UTF-8 text") from exc
+    return parse_text(text, report)
+
+
+def parse_text(text: str, report: Report | None, *, at: str = "", depth: int = 0) -> Any:
+    """``parse_json`` of text that is the value at ``at`` in a document, ``depth`` levels down."""
     repeated: list[tuple[dict, list[str]]] = []
 
     def last_value_wins(pairs):
@@ -90,6 +95,7 @@ def parse_json(raw: bytes, report: Report | None = None) -> Any:
         doc = loads_bounded(
             json.loads,
             text,
+            max_depth() - depth,
             object_pairs_hook=last_value_wins,
             parse_constant=not_json,
             parse_float=finite,
@@ -98,12 +104,12 @@ def parse_json(raw: bytes, report: Report | None = None) -> Any:
         raise FormatError(
             f"line {exc.lineno}, column {exc.colno}", f"invalid JSON: {exc.msg}"
         ) from exc
-    except TooDeep as exc:
-        raise FormatError("", str(exc)) from None
+    except TooDeep:
+        raise FormatError("", str(TooDeep(max_depth()))) from None
     if SURROGATE_ESCAPE.search(text):
-        _refuse_lone_surrogates(doc)
+        _refuse_lone_surrogates(doc, at)
     if repeated and report is not None:
-        _report_repeated_keys(doc, repeated, report)
+        _report_repeated_keys(doc, repeated, report, at)
     return doc
 
 
@@ -112,8 +118,8 @@ def parse_json(raw: bytes, report: Report | None = None) -> Any:
 SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
-def _refuse_lone_surrogates(doc) -> None:
-    stack: list[tuple[Any, str]] = [(doc, "")]
+def _refuse_lone_surrogates(doc, at: str = "") -> None:
+    stack: list[tuple[Any, str]] = [(doc, at)]
     while stack:
         value, path = stack.pop()
         if isinstance(value, dict):
@@ -138,10 +144,12 @@ def _text_or_refuse(value, path: str) -> None:
             ) from None
 
 
-def _report_repeated_keys(doc, repeated: list[tuple[dict, list[str]]], report: Report) -> None:
+def _report_repeated_keys(
+    doc, repeated: list[tuple[dict, list[str]]], report: Report, at: str = ""
+) -> None:
     # Only the objects are known, not where they are: find their pointers.
     wanted = {id(obj): keys for obj, keys in repeated}
-    stack: list[tuple[Any, str]] = [(doc, "")]
+    stack: list[tuple[Any, str]] = [(doc, at)]
     while stack:
         value, path = stack.pop()
         if isinstance(value, dict):
@@ -178,42 +186,99 @@ GUIDELINE_ID = re.compile(r"^\d{4}\.\d{2}$")
 
 
 def read_document(doc: Any, report: Report) -> Bundle:
-    generation = detect_generation(doc)
-    bundle = _Reader(generation, report).read(doc)
-    # Validation adds missing keys, patterns and enums; a value the reader
-    # already reported and kept verbatim is not reported twice.
-    noticed = {where for where, message in report.warnings if message.endswith(KEPT)}
-    for path, message in schema_violations(doc, generation.version):
-        where = "/" + path
-        # The place itself or any object above it: /a/b/c is under /a/b and /a.
-        above = [where[:i] for i in range(len(where)) if where[i] == "/" and i > 0]
-        if where not in noticed and noticed.isdisjoint(above):
-            report.warn(path, message)
-    return bundle
+    """Read a parsed document, whole, into a bundle of unsaved rows."""
+    reading = Reading(doc)
+    for position, (key, obj) in enumerate(reading.capabilities_value.items()):
+        capability, tests = reading.capability(key, obj, position)
+        reading.bundle.capabilities.append((capability, tests))
+    report.warnings += reading.warnings()
+    return reading.bundle
+
+
+class Reading:
+    """A guideline document read in two steps: all but its capabilities, then each of them.
+
+    ``read_document`` takes the capabilities from a parsed document. The
+    importer reads a large file's capabilities one at a time from their text
+    and stores each as it goes (``guidelines.interop_format.outline``), so
+    that the document's objects are never all in memory at once. Either way,
+    the warnings are those of reading the document whole, in the same order.
+    """
+
+    def __init__(self, doc: Any, repeated: Report | None = None):
+        """``doc``: the document, its capabilities included or left out (an empty
+        object in their place); ``repeated``: keys its parsing found repeated."""
+        self.generation = detect_generation(doc)
+        self.outline = doc
+        self._repeated = repeated or Report()
+        self._top, self._capabilities, self._sections = Report(), Report(), Report()
+        self._reader = _Reader(self.generation, self._top)
+        self.bundle, child = self._reader.outline(doc, self._sections)
+        self.capabilities_value: dict = child.value
+        self._at = child.doc_path
+        refuse_unstorable_names(self.bundle)
+        self._checks = _CrossChecks(self.generation, self.bundle)
+        self._violations = outline_violations(doc, self.generation.version)
+
+    def capability(self, key: str, obj: Any, position: int) -> tuple[Capability, list[Test]]:
+        """Read one capability, ``position`` in the document, and check it."""
+        self._reader.report = self._capabilities
+        capability, tests = self._reader.capability(self.bundle, key, obj, position, self._at)
+        refuse_unstorable_capability_names(capability, tests)
+        self._checks.add(capability, tests)
+        self._violations += capability_violations(key, obj, self.generation.version)
+        return capability, tests
+
+    def parse_capability(self, key: str, piece: bytes) -> Any:
+        """Parse a capability's own bytes, as ``parse_json`` parses the document."""
+        at = pointer_join(self._at, key)
+        return parse_text(piece.decode("utf-8"), self._repeated, at=at, depth=2)
+
+    def warnings(self) -> list[tuple[str, str]]:
+        """Everything noticed, once every capability is read."""
+        read = self._top.warnings + self._capabilities.warnings + self._sections.warnings
+        found = self._repeated.warnings + read + self._checks.warnings()
+        # Validation adds missing keys, patterns and enums; a value the reader
+        # already reported and kept verbatim is not reported twice.
+        noticed = {where for where, message in read if message.endswith(KEPT)}
+        for path, message in sorted(self._violations):
+            where = "/" + path
+            # The place itself or any object above it: /a/b/c is under /a/b and /a.
+            above = [where[:i] for i in range(len(where)) if where[i] == "/" and i > 0]
+            if where not in noticed and noticed.isdisjoint(above):
+                found.append(("/" + path if path else "/", message))
+        return found
 
 
 # Names are indexed; PostgreSQL's index rows hold at most 2,704 bytes.
 MAX_NAME_BYTES = 2000
 
 
+def name_too_long(value) -> int | None:
+    """The size in bytes of a name or id too long to be stored and indexed; else None."""
+    # Four bytes a character at most: only long names are measured.
+    if not isinstance(value, str) or len(value) * 4 <= MAX_NAME_BYTES:
+        return None
+    size = len(value.encode("utf-8", "surrogatepass"))
+    return size if size > MAX_NAME_BYTES else None
+
+
+def _refuse_if_unstorable(value, *where: str) -> None:
+    size = name_too_long(value)
+    if size is not None:
+        path = ""
+        for part in where:
+            path = pointer_join(path, part[:40])
+        raise FormatError(
+            "/" + path,
+            f"{value[:40]!r}... is {size:,} bytes long: a name or id is stored "
+            f"and indexed up to {MAX_NAME_BYTES:,} bytes; shorten it",
+        )
+
+
 def refuse_unstorable_names(bundle: Bundle) -> None:
     """FormatError at the first name or id too long to be stored (and indexed)."""
-
-    def check(value, *where: str) -> None:
-        # Four bytes a character at most: only long names are measured.
-        if not isinstance(value, str) or len(value) * 4 <= MAX_NAME_BYTES:
-            return
-        size = len(value.encode("utf-8"))
-        if size > MAX_NAME_BYTES:
-            path = ""
-            for part in where:
-                path = pointer_join(path, part[:40])
-            raise FormatError(
-                "/" + path,
-                f"{value[:40]!r}... is {size:,} bytes long: a name or id is stored "
-                f"and indexed up to {MAX_NAME_BYTES:,} bytes; shorten it",
-            )
-
+    check = _refuse_if_unstorable
     for criterion in bundle.criteria:
         check(criterion.key, "criteria", criterion.key)
     for repository in bundle.test_repositories:
@@ -225,14 +290,19 @@ def refuse_unstorable_names(bundle: Bundle) -> None:
         for entry in entries:
             check(entry.name, "components", component.name)
     for capability, tests in bundle.capabilities:
-        check(capability.key, "capabilities", capability.key)
-        for test in tests:
-            check(test.name, "capabilities", capability.key, "tests")
-            check(test.idempotent_id, "capabilities", capability.key, "tests", test.name)
+        refuse_unstorable_capability_names(capability, tests)
     for section, parts in bundle.designated_sections:
         check(section.project, "designated_sections", section.project)
         for part in parts:
             check(part.name, "designated_sections", section.project)
+
+
+def refuse_unstorable_capability_names(capability: Capability, tests: list[Test]) -> None:
+    check = _refuse_if_unstorable
+    check(capability.key, "capabilities", capability.key)
+    for test in tests:
+        check(test.name, "capabilities", capability.key, "tests")
+        check(test.idempotent_id, "capabilities", capability.key, "tests", test.name)
 
 
 class _Reader:
@@ -240,14 +310,16 @@ class _Reader:
         self.gen = generation
         self.report = report
 
-    def read(self, doc: dict) -> Bundle:
+    def outline(self, doc: dict, sections: Report) -> tuple[Bundle, ChildValue]:
+        """Read all but the capabilities; their value (an object of objects) comes back."""
         guideline = Guideline(schema=self.gen.version)
         children = read_object(guideline, self.gen.guideline, doc, report=self.report, doc_path="")
         bundle = Bundle(guideline=guideline)
         for name in ("capabilities", "components"):
             if name not in children:
                 raise FormatError("/", f"not a guideline: no '{name}' object")
-        self.capabilities(bundle, children["capabilities"])
+        self.object_of_objects(guideline, children["capabilities"], core=True)
+        self.report = sections
         self.components(bundle, children["components"])
         if "criteria" in children:
             self.criteria(bundle, children["criteria"])
@@ -263,9 +335,7 @@ class _Reader:
             self.designated_sections(bundle, children["designated_sections"])
         if "test_repositories" in children:
             self.test_repositories(bundle, children["test_repositories"])
-        refuse_unstorable_names(bundle)
-        self.cross_checks(bundle)
-        return bundle
+        return bundle, children["capabilities"]
 
     # -- helpers -----------------------------------------------------------
 
@@ -285,18 +355,16 @@ class _Reader:
 
     # -- sections of the document -----------------------------------------
 
-    def capabilities(self, bundle: Bundle, child: ChildValue) -> None:
-        caps = self.object_of_objects(bundle.guideline, child, core=True)
-        for position, (key, obj) in enumerate(caps.items()):
-            at = pointer_join(child.doc_path, key)
-            if not isinstance(obj, dict):
-                raise FormatError("/" + at, f"a capability is an object, not {describe(obj)}")
-            capability = new_capability(guideline=bundle.guideline, key=key, position=position)
-            kids = read_object(
-                capability, self.gen.capability, obj, report=self.report, doc_path=at
-            )
-            tests = self.tests(capability, kids["tests"]) if "tests" in kids else []
-            bundle.capabilities.append((capability, tests))
+    def capability(
+        self, bundle: Bundle, key: str, obj: Any, position: int, base: str
+    ) -> tuple[Capability, list[Test]]:
+        at = pointer_join(base, key)
+        if not isinstance(obj, dict):
+            raise FormatError("/" + at, f"a capability is an object, not {describe(obj)}")
+        capability = new_capability(guideline=bundle.guideline, key=key, position=position)
+        kids = read_object(capability, self.gen.capability, obj, report=self.report, doc_path=at)
+        tests = self.tests(capability, kids["tests"]) if "tests" in kids else []
+        return capability, tests
 
     def tests(self, capability: Capability, child: ChildValue) -> list[Test]:
         value = child.value
@@ -534,71 +602,100 @@ class _Reader:
             read_object(repo, self.gen.test_repository, obj, report=self.report, doc_path=at)
             bundle.test_repositories.append(repo)
 
-    # -- what the committee would want to know ----------------------------
 
-    def cross_checks(self, bundle: Bundle) -> None:
-        warn = self.report.warn
-        defined = {capability.key for capability, _ in bundle.capabilities}
+# A warning names this many tests at most: it is read by a person.
+SHOWN_NAMES = 5
+
+
+class _CrossChecks:
+    """What the committee would want to know of the document as a whole.
+
+    Capabilities are added one at a time; only what the checks need of each
+    is kept (its key, its tests' ids and names).
+    """
+
+    def __init__(self, generation: Generation, bundle: Bundle):
+        self.gen = generation
+        self.bundle = bundle
+        self.criteria = {criterion.key for criterion in bundle.criteria}
+        self.defined: set[str] = set()
+        self.each = Report()  # what is found of each capability, in their order
+        # idempotent id -> the name of its test, or the names when several
+        self.names_by_id: dict[str, str | set[str]] = {}
+
+    def add(self, capability: Capability, tests: list[Test]) -> None:
+        warn = self.each.warn
+        self.defined.add(capability.key)
+        where = f"capabilities/{capability.key}"
+        if self.criteria and capability.achievements:
+            unknown = [a for a in capability.achievements if a not in self.criteria]
+            if unknown:
+                warn(
+                    f"{where}/achievements",
+                    f"not among the criteria: {', '.join(map(repr, unknown))}",
+                )
+        since = capability.required_since
+        if since and not GUIDELINE_ID.match(since):
+            warn(f"{where}/required_since", f"'{since}' is not a guideline id (YYYY.MM)")
+        if self.gen.tests_as_list:
+            return
+        names_by_id = self.names_by_id
+        for test in tests:
+            test_at = f"{where}/tests/{test.name}"
+            if test.idempotent_id is None:
+                warn(test_at, "test has no idempotent_id")
+            elif not IDEMPOTENT_ID.match(test.idempotent_id):
+                warn(
+                    f"{test_at}/idempotent_id",
+                    f"malformed idempotent id {test.idempotent_id!r} "
+                    "(expected id-<uuid> or a bare uuid)",
+                )
+            else:
+                named = names_by_id.setdefault(test.idempotent_id, test.name)
+                if named != test.name:
+                    if isinstance(named, str):
+                        named = names_by_id[test.idempotent_id] = {named}
+                    named.add(test.name)
+            if test.is_flagged:
+                missing = [
+                    f
+                    for f, v in (
+                        ("date", test.flag_date),
+                        ("reason", test.flag_reason),
+                        ("action", test.flag_action),
+                    )
+                    if not v
+                ]
+                if missing:
+                    warn(
+                        f"{test_at}/flagged",
+                        f"flag without {', '.join(missing)} (HACKING D307)",
+                    )
+
+    def warnings(self) -> list[tuple[str, str]]:
+        report = Report()
+        warn = report.warn
         listed = set()
-        for component, entries in bundle.components:
+        for component, entries in self.bundle.components:
             for entry in entries:
                 if entry.kind != EntryKind.CAPABILITY:
                     continue
                 listed.add(entry.name)
-                if entry.name not in defined:
+                if entry.name not in self.defined:
                     warn(
                         f"components/{component.name}",
                         f"capability '{entry.name}' is listed as {entry.status} but not defined",
                     )
-        for key in sorted(defined - listed):
+        for key in sorted(self.defined - listed):
             warn(f"capabilities/{key}", "capability is defined but not listed in any component")
-        criteria = {criterion.key for criterion in bundle.criteria}
-        names_by_id: dict[str, set[str]] = {}
-        for capability, tests in bundle.capabilities:
-            where = f"capabilities/{capability.key}"
-            if criteria and capability.achievements:
-                unknown = [a for a in capability.achievements if a not in criteria]
-                if unknown:
-                    warn(
-                        f"{where}/achievements",
-                        f"not among the criteria: {', '.join(map(repr, unknown))}",
-                    )
-            since = capability.required_since
-            if since and not GUIDELINE_ID.match(since):
-                warn(f"{where}/required_since", f"'{since}' is not a guideline id (YYYY.MM)")
-            for test in tests:
-                if self.gen.tests_as_list:
-                    continue
-                test_at = f"{where}/tests/{test.name}"
-                if test.idempotent_id is None:
-                    warn(test_at, "test has no idempotent_id")
-                elif not IDEMPOTENT_ID.match(test.idempotent_id):
-                    warn(
-                        f"{test_at}/idempotent_id",
-                        f"malformed idempotent id {test.idempotent_id!r} "
-                        "(expected id-<uuid> or a bare uuid)",
-                    )
-                else:
-                    names_by_id.setdefault(test.idempotent_id, set()).add(test.name)
-                if test.is_flagged:
-                    missing = [
-                        f
-                        for f, v in (
-                            ("date", test.flag_date),
-                            ("reason", test.flag_reason),
-                            ("action", test.flag_action),
-                        )
-                        if not v
-                    ]
-                    if missing:
-                        warn(
-                            f"{test_at}/flagged",
-                            f"flag without {', '.join(missing)} (HACKING D307)",
-                        )
-        for test_id, names in sorted(names_by_id.items()):
-            if len(names) > 1:
+        report.warnings += self.each.warnings
+        for test_id, names in sorted(self.names_by_id.items()):
+            if not isinstance(names, str):
+                shown = sorted(names)[:SHOWN_NAMES]
+                more = f" and {len(names) - len(shown)} more" if len(names) > len(shown) else ""
                 warn(
                     "capabilities",
                     f"idempotent id {test_id} names different tests: "
-                    f"{', '.join(sorted(names))} (2017A A2.4)",
+                    f"{', '.join(shown)}{more} (2017A A2.4)",
                 )
+        return report.warnings

@@ -251,18 +251,28 @@ def schema_violations(document: dict, version: str) -> list[tuple[str, str]]:
     compiled to Python, and only those it refuses are walked by jsonschema;
     the rest of the document is walked whole, its capabilities set aside.
     """
+    found = outline_violations(document, version)
     capabilities = document.get("capabilities") if isinstance(document, dict) else None
-    if not isinstance(capabilities, dict):
-        return sorted(_violations(_validator(version), document, version))
-    found = list(_violations(_validator(version), {**document, "capabilities": {}}, version))
-    passes = _capability_check(version)
-    for key, capability in capabilities.items():
-        if passes(capability):
-            continue
-        found += _violations(
-            _capability_validator(version), capability, version, ("capabilities", key)
-        )
+    if isinstance(capabilities, dict):
+        for key, capability in capabilities.items():
+            found += capability_violations(key, capability, version)
     return sorted(found)
+
+
+def outline_violations(document, version: str) -> list[tuple[str, str]]:
+    """The violations of the document but for its capabilities (an object of them)."""
+    if isinstance(document, dict) and isinstance(document.get("capabilities"), dict):
+        document = {**document, "capabilities": {}}
+    return list(_violations(_validator(version), document, version))
+
+
+def capability_violations(key: str, capability, version: str) -> list[tuple[str, str]]:
+    """The violations of one capability, ``key`` in the document's capabilities."""
+    if _capability_check(version)(capability):
+        return []
+    return list(
+        _violations(_capability_validator(version), capability, version, ("capabilities", key))
+    )
 
 
 def _violations(validator, instance, version: str, base: tuple = ()):

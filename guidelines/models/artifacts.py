@@ -35,13 +35,14 @@ class Artifact(models.Model):
     guideline = models.ForeignKey(Guideline, on_delete=models.PROTECT, related_name="artifacts")
     number = models.PositiveIntegerField(help_text="The published revision: 1 at approval")
     format = models.CharField(max_length=8, choices=ArtifactFormat.choices)
-    body = models.BinaryField()
     sha256 = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
     # Whether the JSON was checked against the corrected schema of its generation:
     # always at approval; history imported as published is stored as it came.
     validated = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Last, as in the table (migration 0011): SQLite writes a last blob in place.
+    body = models.BinaryField()
 
     objects = ArtifactQuerySet.as_manager()
 

@@ -9,9 +9,13 @@ came). The renderings of a revision are stored by the publishing tasks.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
+from typing import BinaryIO
 
 from django.db import transaction
+from django.utils import timezone
 
+from guidelines import bulk
 from guidelines.errors import GuidelineError
 from guidelines.interop_format.schemas import schema_violations
 from guidelines.lifecycle import PUBLISHED
@@ -46,37 +50,65 @@ def document_validate(guideline: Guideline, document: dict) -> None:
     )
 
 
+@dataclass(frozen=True)
+class WrittenBody:
+    """A document written to a file: stored from it a piece at a time."""
+
+    file: BinaryIO  # at its start
+    size: int
+    sha256: str
+
+
 def document_revision_store(
-    guideline: Guideline, *, validate: bool, document: dict | None = None
+    guideline: Guideline, *, validate: bool, body: bytes | WrittenBody | None = None
 ) -> Artifact:
     """Store the guideline's JSON document as it is now, as its next published revision.
 
     ``validate``: refuse (GuidelineError, naming each violation) a document the
-    corrected schema rejects. ``document``: the guideline's document as it is
-    now, when the caller has it already (an import has just written it from the
+    corrected schema rejects. ``body``: the guideline's document as it is now,
+    when the caller has it already (an import has just written it from the
     rows it stored). The caller holds the guideline's row lock, so revision
     numbers never collide.
     """
     if validate:
-        document = guideline_document(guideline) if document is None else document
+        document = guideline_document(guideline)
         document_validate(guideline, document)
-    body = guideline_document_bytes(guideline) if document is None else document_bytes(document)
+        body = document_bytes(document) if body is None else body
+    elif body is None:
+        body = guideline_document_bytes(guideline)
     previous = latest_document(guideline)
-    if previous is not None and previous.sha256 == sha256_of(body):
+    digest = body.sha256 if isinstance(body, WrittenBody) else sha256_of(body)
+    if previous is not None and previous.sha256 == digest:
         return previous  # nothing changed in what tooling gets: no new revision
+    number = previous.number + 1 if previous else 1
+    if isinstance(body, WrittenBody):
+        values = {
+            "guideline_id": guideline.pk,
+            "number": number,
+            "format": ArtifactFormat.JSON,
+            "sha256": digest,
+            "size": body.size,
+            "validated": validate,
+            "created_at": timezone.now(),
+        }
+        bulk.insert_with_blob(Artifact, values, "body", body.file, body.size)
+        # Without its body: the caller has it already.
+        return Artifact.objects.defer("body").get(
+            guideline=guideline, number=number, format=ArtifactFormat.JSON
+        )
     return Artifact.objects.create(
         guideline=guideline,
-        number=previous.number + 1 if previous else 1,
+        number=number,
         format=ArtifactFormat.JSON,
         body=body,
-        sha256=sha256_of(body),
+        sha256=digest,
         size=len(body),
         validated=validate,
     )
 
 
 def document_revision_before_change(
-    guideline: Guideline, *, document: dict | None = None
+    guideline: Guideline, *, body: bytes | WrittenBody | None = None
 ) -> Artifact | None:
     """Before a published guideline changes: make sure what was served is kept.
 
@@ -87,7 +119,7 @@ def document_revision_before_change(
     if guideline.status not in PUBLISHED:
         return None
     return latest_document(guideline) or document_revision_store(
-        guideline, validate=False, document=document
+        guideline, validate=False, body=body
     )
 
 

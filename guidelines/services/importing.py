@@ -6,18 +6,25 @@ only if the life cycle lets its content change (not once published: 2017A
 D2.1), only when asked to (``replace``), only if it still is what the caller
 read (``if_match``), and never into another status: statuses move through
 ``guidelines.services.moves``.
+
+A document is read a capability at a time and each is stored as it is read
+(``_Incoming``): a guideline of 100,000 tests takes about three times its
+size in memory to import, not the fifteen its objects and rows would.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import tempfile
+from contextlib import suppress
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import PurePath
 
+import orjson
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 
 from committee.permissions import Action, require
 from guidelines import bulk, serving
@@ -30,9 +37,10 @@ from guidelines.errors import (
 )
 from guidelines.interop_format.bundle import Bundle
 from guidelines.interop_format.fields import Report, same_json
-from guidelines.interop_format.reader import FormatError, parse_json, read_document
-from guidelines.interop_format.writer import write_document
-from guidelines.lifecycle import Change, require_allowed
+from guidelines.interop_format.outline import outline
+from guidelines.interop_format.reader import FormatError, Reading, parse_json
+from guidelines.interop_format.writer import write_capability, write_document
+from guidelines.lifecycle import PUBLISHED, Change, require_allowed
 from guidelines.models import (
     Capability,
     Component,
@@ -49,8 +57,13 @@ from guidelines.models import (
     Test,
     TestRepository,
 )
-from guidelines.selectors import document_bytes, guideline_document
-from guidelines.services.artifacts import document_revision_before_change
+from guidelines.selectors import (
+    DocumentDigest,
+    SplicedDocument,
+    guideline_digest,
+    guideline_document_bytes,
+)
+from guidelines.services.artifacts import WrittenBody, document_revision_before_change
 from guidelines.services.changes import forget_served_at_commit
 from guidelines.signals import parts_replaced, parts_replacing
 
@@ -106,40 +119,19 @@ def guideline_import(
     """
     require(actor, Action.GUIDELINE_STORE)
     guideline_key_validate(key)
-    # Reading and checking the document is the slow part: done before the
-    # transaction, so the row lock is held only while storing.
-    report = Report()
     with cyclic_gc_paused():
-        document = parse_json(raw, report)
-        bundle = read_document(document, report)
-        # The exporter must give back what was read; if some construct defeats
-        # it, refusing is better than storing a guideline that would come back
-        # different.
-        written = write_document(bundle)
-        if not same_json(written, document):
-            raise FormatError(
-                "/",
-                "this document uses a construct the importer cannot keep "
-                "exactly; nothing was stored (please report it)",
-            )
-        # The rows and what they write stand for the document from here: a
-        # large one is not kept three times over.
-        del document
-    bundle.guideline.key = key
-    counts = {
-        "capabilities": len(bundle.capabilities),
-        "tests": bundle.test_count,
-        "flagged": sum(t.is_flagged for _, tests in bundle.capabilities for t in tests),
-    }
+        incoming = _Incoming(raw)
+        # A document for a taken name is read and checked whole before the
+        # transaction, so that the row lock is held only while storing.
+        checked = incoming.check() if Guideline.objects.filter(key=key).exists() else None
     request = _Request(replace, if_match, if_match_required)
 
     def store() -> ImportResult:
         return _guideline_store(
-            bundle,
-            written,
-            report,
-            counts,
+            incoming,
+            checked,
             request,
+            key=key,
             raw=raw,
             filename=filename,
             actor=actor,
@@ -147,19 +139,153 @@ def guideline_import(
         )
 
     try:
-        return store()
+        with cyclic_gc_paused():
+            return store()
     except IntegrityError:
         # Two imports of a new name raced: the row lock cannot cover a row
         # that does not exist yet, so the loser hits the unique key. Its
         # transaction is rolled back; a second attempt sees the winner's row.
         if not Guideline.objects.filter(key=key).exists():
             raise
-        return store()
+        with cyclic_gc_paused():
+            return store()
 
 
-def _check_replaceable(
-    existing: Guideline, current: dict, bundle: Bundle, request: _Request
-) -> None:
+class _Incoming:
+    """A document being imported, read a capability at a time.
+
+    A large guideline is several times its size as Python objects, and as
+    many again as rows. So the document is read in two steps: all but its
+    capabilities (``outline``: small), then each capability from its own
+    bytes, checked, written back, stored and dropped before the next
+    (``_Reading.capabilities``). Memory holds the file and its tests as
+    compact tuples until their capabilities' ids are known; what is written
+    back of a published document goes to a temporary file. A document
+    ``outline`` does not expect is parsed whole instead, which reports what
+    is wrong with it as always.
+    """
+
+    def __init__(self, raw: bytes):
+        self.raw = raw
+        self.repeated = Report()
+        found = outline(raw)
+        if found is None:
+            self.document = parse_json(raw, self.repeated)
+            self.spans = None
+        else:
+            self.document = parse_json(found.document, self.repeated)
+            self.spans = found.capabilities
+        # A document that is not a guideline at all is refused here; its
+        # outline, read for that, serves the first pass.
+        self._unused: _Reading | None = _Reading(self)
+        self.status = self._unused.bundle.guideline.status
+
+    def reading(self, *, digest: bool, written: bool) -> _Reading:
+        """A new pass over the document (see ``_Reading``)."""
+        reading, self._unused = self._unused or _Reading(self), None
+        reading.keep(digest=digest, written=written)
+        return reading
+
+    def check(self) -> _Reading:
+        """Read and check every capability, storing nothing: for the digest and the warnings."""
+        reading = self.reading(digest=True, written=False)
+        for _ in reading.capabilities():
+            pass
+        return reading
+
+
+class _Reading:
+    """One pass over an incoming document: its outline at once, its capabilities as asked."""
+
+    def __init__(self, incoming: _Incoming):
+        self.incoming = incoming
+        self.reading = Reading(incoming.document, _copy(incoming.repeated))
+        self.bundle = self.reading.bundle
+        self.generation = self.reading.generation
+        self.capabilities_count = self.tests = self.flagged = 0
+        # The exporter must give back what was read; if some construct defeats
+        # it, refusing is better than storing a guideline that would come back
+        # different.
+        around = {**self.reading.outline, "capabilities": {}}
+        if not same_json(write_document(self.bundle, capabilities={}), around):
+            raise _cannot_keep("/")
+        self.digest: DocumentDigest | None = None
+        self.written: SplicedDocument | None = None
+        self.plain = _plain(self.bundle.guideline, *_outline_rows(self.bundle))
+
+    def keep(self, *, digest: bool, written: bool) -> None:
+        """``digest``: compute the document's ``DocumentDigest``; ``written``:
+        write the bytes the rows will be exported as (``SplicedDocument``)."""
+        if digest:
+            self.digest = DocumentDigest(self.bundle)
+        if written and SplicedDocument.applies(self.bundle.guideline):
+            with suppress(orjson.JSONEncodeError, ValueError):
+                # On disk, not in memory: it is read back only to be stored.
+                # Closed once stored, or when this reading is dropped.
+                out = tempfile.TemporaryFile()  # noqa: SIM115
+                self.written = SplicedDocument(self.bundle, out)
+
+    def capabilities(self):
+        """(capability, tests), each read, checked and written back; once."""
+        incoming, reading, gen = self.incoming, self.reading, self.generation
+        if incoming.spans is None:
+            items = reading.capabilities_value.items()
+        else:
+            raw = incoming.raw
+            items = (
+                (key, reading.parse_capability(key, raw[start:end]))
+                for key, start, end in incoming.spans
+            )
+        for position, (key, obj) in enumerate(items):
+            capability, tests = reading.capability(key, obj, position)
+            written = write_capability(gen, capability, tests)
+            if not _same(written, obj):
+                raise _cannot_keep(f"/capabilities/{key}")
+            if self.digest is not None:
+                self.digest.add(key, written)
+            if self.written is not None:
+                try:
+                    self.written.add(key, written)
+                except (orjson.JSONEncodeError, ValueError):
+                    self.written = None
+            self.plain = self.plain and _plain(capability, *tests)
+            self.capabilities_count += 1
+            self.tests += len(tests)
+            self.flagged += sum(test.is_flagged for test in tests)
+            yield capability, tests
+
+    @property
+    def counts(self) -> dict:
+        return {
+            "capabilities": self.capabilities_count,
+            "tests": self.tests,
+            "flagged": self.flagged,
+        }
+
+
+def _same(written, read) -> bool:
+    """``same_json``, quickly when the texts are the same (they nearly always are)."""
+    with suppress(orjson.JSONEncodeError):  # integers beyond 64 bits
+        if orjson.dumps(written) == orjson.dumps(read):
+            return True
+    return same_json(written, read)
+
+
+def _copy(report: Report) -> Report:
+    copy = Report()
+    copy.warnings = list(report.warnings)
+    return copy
+
+
+def _cannot_keep(where: str) -> FormatError:
+    return FormatError(
+        where,
+        "this document uses a construct the importer cannot keep exactly; "
+        "nothing was stored (please report it)",
+    )
+
+
+def _check_replaceable(existing: Guideline, status: str, request: _Request) -> None:
     """Whether ``existing`` may take the new document: every rule, in the order a person fixes."""
     key = existing.key
     require_allowed(key, existing.status, Change.CONTENT, what="replacing its document")
@@ -170,7 +296,7 @@ def _check_replaceable(
         )
     if request.if_match is not None:
         # The ETag of what is stored now, under the row lock: not a cached copy.
-        served = document_bytes(current)
+        served = guideline_document_bytes(existing)
         if not serving.if_match_satisfied(request.if_match, serving.etags_of(served)):
             raise PreconditionFailed(
                 f"guideline {key} changed since you read it (revision {existing.revision} now); "
@@ -181,48 +307,63 @@ def _check_replaceable(
             f"guideline {key} already exists with different content; "
             "import with --replace to overwrite it"
         )
-    if bundle.guideline.status != existing.status:
+    if status != existing.status:
         raise RuleRefused(
             f"guideline {key} is {existing.status} and the new document says "
-            f"{bundle.guideline.status}: a new document does not move a guideline; its status "
+            f"{status}: a new document does not move a guideline; its status "
             "moves through the life cycle (2017A C6.3)"
         )
 
 
 @transaction.atomic
 def _guideline_store(
-    bundle, written, report, counts, request: _Request, *, raw, filename, actor, channel
+    incoming: _Incoming,
+    checked: _Reading | None,
+    request: _Request,
+    *,
+    key,
+    raw,
+    filename,
+    actor,
+    channel,
 ) -> ImportResult:
-    key = bundle.guideline.key
     # Lock the existing row: two stores of one name serialise, and a store
     # racing a status move sees the status the move left.
     existing = Guideline.objects.select_for_update().filter(key=key).first()
     if existing is not None:
-        current = guideline_document(existing)
-        # ``written`` is the new document as read (same_json above).
-        if same_json(current, written):
-            return ImportResult(existing, "unchanged", report.warnings, **counts)
-        _check_replaceable(existing, current, bundle, request)
+        checked = checked or incoming.check()
+        if checked.digest.hexdigest() == guideline_digest(existing):
+            return ImportResult(existing, "unchanged", checked.reading.warnings(), **checked.counts)
+        _check_replaceable(existing, incoming.status, request)
         parts_replacing.send(sender=Guideline, guideline=existing)
         _guideline_clear(existing)
-        bundle.guideline.pk = existing.pk
-        bundle.guideline.created_at = existing.created_at
-        bundle.guideline.revision = existing.revision + 1
-        bundle.guideline._state.adding = False
         kind = EventKind.REPLACED
     else:
         if request.if_match is not None:
             raise PreconditionFailed(f"there is no guideline named {key!r} to match")
-        bundle.guideline.pk = None
-        bundle.guideline.revision = 1
-        bundle.guideline._state.adding = True
         kind = EventKind.IMPORTED
-    bundle_save(bundle)
+    # History published elsewhere is served from its bytes, as an approval's
+    # would be: kept as they are written while storing, when they can be.
+    first_revision = kind == EventKind.IMPORTED and incoming.status in PUBLISHED
+    reading = incoming.reading(digest=False, written=first_revision)
+    guideline = reading.bundle.guideline
+    guideline.key = key
+    if existing is not None:
+        guideline.pk = existing.pk
+        guideline.created_at = existing.created_at
+        guideline.revision = existing.revision + 1
+        guideline._state.adding = False
+    else:
+        guideline.pk = None
+        guideline.revision = 1
+        guideline._state.adding = True
+    _reading_store(reading)
+    warnings = (checked or reading).reading.warnings()
     if kind == EventKind.REPLACED:
-        parts_replaced.send(sender=Guideline, guideline=bundle.guideline)
+        parts_replaced.send(sender=Guideline, guideline=guideline)
     forget_served_at_commit(key)
     GuidelineEvent.objects.create(
-        guideline=bundle.guideline,
+        guideline=guideline,
         kind=kind,
         channel=channel,
         actor=actor,
@@ -232,24 +373,36 @@ def _guideline_store(
             # Never the server's path: events are public.
             "filename": PurePath(filename).name,
             "sha256": hashlib.sha256(raw).hexdigest(),
-            "status": bundle.guideline.status,
-            "warnings": [list(w) for w in report.warnings],
+            "status": guideline.status,
+            "warnings": [list(w) for w in warnings],
         },
     )
-    if kind == EventKind.IMPORTED:
-        # History published elsewhere is served from its bytes, as an approval's would be.
-        # What was just written, unless the rows give back other bytes: then
-        # what they give, read afresh (the bundle's rows are as written).
-        if _kept_as_written(bundle):
-            document_revision_before_change(bundle.guideline, document=written)
+    if first_revision:
+        # What was written while storing, unless the rows give back other
+        # bytes: then what they give, read afresh.
+        if reading.written is not None and reading.plain:
+            written = reading.written
+            sha256 = written.finish()
+            with written.out as file:
+                file.seek(0)
+                body = WrittenBody(file, written.size, sha256)
+                document_revision_before_change(guideline, body=body)
         else:
-            document_revision_before_change(Guideline.objects.get(pk=bundle.guideline.pk))
+            document_revision_before_change(Guideline.objects.get(pk=guideline.pk))
     outcome = "replaced" if kind == EventKind.REPLACED else "created"
-    return ImportResult(bundle.guideline, outcome, report.warnings, **counts)
+    return ImportResult(guideline, outcome, warnings, **reading.counts)
 
 
-def _kept_as_written(bundle: Bundle) -> bool:
-    """Whether the stored rows give back what the bundle writes, byte for byte.
+def _outline_rows(bundle: Bundle) -> list:
+    rows = [*bundle.criteria, *bundle.test_repositories]
+    for parent, children in (*bundle.programs, *bundle.components, *bundle.designated_sections):
+        rows.append(parent)
+        rows.extend(children)
+    return rows
+
+
+def _plain(*rows) -> bool:
+    """Whether the stored rows give back what they write, byte for byte.
 
     PostgreSQL's jsonb keeps neither the order of an object's keys nor the
     spelling of a number: a verbatim object or float in ``extra`` comes back
@@ -261,16 +414,48 @@ def _kept_as_written(bundle: Bundle) -> bool:
             return False
         return not isinstance(value, list) or all(plain(item) for item in value)
 
-    rows = [bundle.guideline, *bundle.criteria, *bundle.test_repositories]
-    for parent, children in (
-        *bundle.programs,
-        *bundle.components,
-        *bundle.capabilities,
-        *bundle.designated_sections,
-    ):
-        rows.append(parent)
-        rows.extend(children)
     return all(plain(value) for row in rows if row.extra for value in row.extra.values())
+
+
+def _reading_store(reading: _Reading) -> None:
+    """Store an incoming document's rows as they are read: a statement per table.
+
+    Capabilities go in as they are read; their tests wait, as tuples, for
+    the capabilities' new ids, read back by key in one query.
+    """
+    bundle_save(reading.bundle)  # all but the capabilities
+    guideline = reading.bundle.guideline
+    columns = [f.attname for f in Test._meta.concrete_fields if not f.primary_key]
+    at = columns.index("capability_id")
+    others = attrgetter(*columns[:at], *columns[at + 1 :])
+    as_json = [i for i, name in enumerate(columns[:at] + columns[at + 1 :]) if _is_json(Test, name)]
+    texts: dict[str, str] = {}  # one copy of each JSON text: the layouts of 100,000 tests are few
+    waiting: list[tuple[str, tuple]] = []
+
+    def compact(test) -> tuple:
+        values = list(others(test))
+        for i in as_json:
+            text = bulk.json_text(values[i])
+            values[i] = texts.setdefault(text, text) if text is not None else None
+        return tuple(values)
+
+    def capabilities():
+        for capability, tests in reading.capabilities():
+            waiting.extend((capability.key, compact(test)) for test in tests)
+            yield guideline.pk, capability
+
+    _insert(Capability, capabilities(), owner_column="guideline_id")
+    ids = dict(Capability.objects.filter(guideline=guideline).values_list("key", "pk"))
+    bulk.insert(
+        Test,
+        columns,
+        ((*values[:at], ids[key], *values[at:]) for key, values in waiting),
+        json_as_text=True,
+    )
+
+
+def _is_json(model, name: str) -> bool:
+    return isinstance(model._meta.get_field(name), models.JSONField)
 
 
 def _guideline_clear(guideline: Guideline) -> None:

@@ -110,6 +110,12 @@ def test_a_member_proposes_a_capability_as_advisory_and_it_exports(draft, member
         ({"component": "os_powered_dns"}, "has no component 'os_powered_dns'"),
         ({"tests": [{"name": "t", "idempotent_id": "id-1"}]}, "is not id-<uuid>"),
         ({"status": "mandatory"}, "status 'mandatory' is not one of"),
+        # Names are indexed: one too long for PostgreSQL's index is refused, not a 500.
+        ({"key": "compute-" + "x" * 2000}, "the capability's name is 2,008 bytes long"),
+        (
+            {"tests": [{"name": "t" * 2001, "idempotent_id": TEST_ID}]},
+            "test 1: its name is 2,001 bytes long",
+        ),
     ],
 )
 def test_a_bad_proposal_is_refused_and_stores_nothing(draft, member, change, message):
@@ -127,6 +133,14 @@ def test_a_bad_proposal_is_refused_and_stores_nothing(draft, member, change, mes
     with pytest.raises(GuidelineError, match=message):
         capability_propose(**arguments)
     assert (Capability.objects.count(), GuidelineEvent.objects.count()) == before
+
+
+def test_a_name_too_long_to_index_is_refused_on_rename(draft, member):
+    target = capability(draft, "compute-servers-list")
+    with pytest.raises(GuidelineError, match="new name is 2,100 bytes long"):
+        capability_rename(capability=target, new_key="c" * 2100, actor=member)
+    target.refresh_from_db()
+    assert target.key == "compute-servers-list"
 
 
 def test_reviewers_and_anonymous_users_cannot_edit_or_score(draft, reviewer):

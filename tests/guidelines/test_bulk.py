@@ -7,6 +7,8 @@ streamed guideline_document are each compared with the code they stand in for.
 
 import copy
 import gc
+import hashlib
+import io
 import json
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 from django.db import connection, transaction
 from django.db.models import signals
+from django.utils import timezone
 
 from guidelines import bulk, selectors
 from guidelines.interop_format import fields
@@ -21,7 +24,7 @@ from guidelines.interop_format.fields import Report
 from guidelines.interop_format.reader import FormatError, parse_json, read_document
 from guidelines.interop_format.schemas import _validator, _violations, schema_violations
 from guidelines.interop_format.writer import write_document
-from guidelines.models import Capability, Guideline, Test
+from guidelines.models import Artifact, ArtifactFormat, Capability, Guideline, Test
 from guidelines.selectors import (
     document_bytes,
     document_text,
@@ -368,6 +371,89 @@ def test_insert_is_undone_with_the_transaction(capability):
         assert Test.objects.filter(capability=capability).count() == len(AWKWARD) + 1
         raise RuntimeError
     assert not Test.objects.filter(capability=capability).exists()
+
+
+def test_insert_lets_out_what_its_rows_raise_and_the_transaction_keeps_nothing(capability):
+    """A generator that reads as it yields (an import) may refuse a row midway."""
+
+    class Refused(Exception):
+        pass
+
+    def rows():
+        yield from awkward_rows(capability.pk)[:3]
+        raise Refused("the fourth row is wrong")
+
+    with pytest.raises(Refused, match="fourth"), transaction.atomic():
+        bulk.insert(Test, INSERT_COLUMNS, rows())
+    assert not Test.objects.filter(capability=capability).exists()
+    # The connection is usable afterwards.
+    assert Test.objects.count() == 0
+
+
+def test_insert_takes_json_as_text_when_asked(capability):
+    rows = [(0, bulk.json_text({"": ["name"]}), "{}", capability.pk, "t", None, '["a"]', False)]
+    bulk.insert(Test, INSERT_COLUMNS[:8], rows, json_as_text=True)
+    test = Test.objects.get(capability=capability)
+    assert (test.layout, test.extra, test.aliases) == ({"": ["name"]}, {}, ["a"])
+
+
+def test_json_text_writes_what_json_reads_back():
+    for value in ({}, {"": ["a", "é"]}, [1, 2.5, None, True], "\\N", 2**70):
+        assert json.loads(bulk.json_text(value)) == value
+    assert bulk.json_text(None) is None
+
+
+def test_insert_on_sqlite_does_not_keep_every_row(capability, monkeypatch):
+    """Django's SQLite executemany peeks through a tee that keeps every row given."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's cursor")
+    from django.db.backends.sqlite3.base import SQLiteCursorWrapper
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("Django's executemany keeps the rows")
+
+    monkeypatch.setattr(SQLiteCursorWrapper, "executemany", refuse)
+    bulk.insert(Test, INSERT_COLUMNS, iter(awkward_rows(capability.pk)))
+    assert Test.objects.filter(capability=capability).count() == len(AWKWARD) + 1
+
+
+@pytest.mark.parametrize("size", [0, 1, 5, 4096 * 3 + 7])
+def test_insert_with_blob_stores_the_bytes_read_in_pieces(capability, monkeypatch, size):
+    monkeypatch.setattr(bulk, "BLOB_PIECE", 4096)
+    # Every byte value: backslashes, tabs, newlines and NULs among them.
+    body = (bytes(range(256)) * (size // 256 + 1))[:size]
+    seen = []
+
+    def spy(execute, sql, params, many, context):
+        seen.append(sql.split()[0])
+        return execute(sql, params, many, context)
+
+    values = {
+        "guideline_id": capability.guideline_id,
+        "number": 1,
+        "format": ArtifactFormat.JSON,
+        "sha256": hashlib.sha256(body).hexdigest(),
+        "size": size,
+        "validated": False,
+        "created_at": timezone.now(),
+    }
+    with connection.execute_wrapper(spy):
+        bulk.insert_with_blob(Artifact, values, "body", io.BytesIO(body), size)
+    assert seen == (["COPY"] if connection.vendor == "postgresql" else ["INSERT"])
+    stored = Artifact.objects.get(guideline_id=capability.guideline_id)
+    assert bytes(stored.body) == body
+    assert (stored.size, stored.sha256, stored.validated) == (size, values["sha256"], False)
+    assert stored.created_at == values["created_at"]
+
+
+@pytest.mark.django_db
+def test_the_artifact_body_is_the_last_column_where_that_counts():
+    """SQLite writes a last blob in place (migration 0011); elsewhere order is moot."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's rows")
+    with connection.cursor() as cursor:
+        columns = [row[1] for row in cursor.execute("PRAGMA table_info(guidelines_artifact)")]
+    assert columns[-1] == "body"
 
 
 @pytest.mark.django_db
