@@ -285,13 +285,13 @@ class _CopyStream(io.TextIOBase):
         return True
 
     def read(self, size: int = -1) -> str:
-        # psycopg2 would turn an exception raised here into its own error; it
-        # is kept instead, and raised once COPY has ended (as at end of data).
+        # psycopg2 cancels the COPY and raises its own error: the exception
+        # is kept for ``_copy`` to raise in its place.
         try:
             return self._read(size)
         except Exception as exc:
             self.error = exc
-            return ""
+            raise
 
     def _read(self, size: int) -> str:
         if size is None or size < 0:
@@ -321,9 +321,13 @@ def _copy(cursor, table: str, names: list[str], text: Iterable[str]) -> None:
     def run(sql, params, many, context):
         return cursor.cursor.copy_expert(sql, stream)
 
-    _wrapped(run, cursor, sql, None, many=False)
-    if stream.error is not None:
-        raise stream.error
+    try:
+        _wrapped(run, cursor, sql, None, many=False)
+    except Exception:
+        if stream.error is None:
+            raise
+        error, stream.error = stream.error, None  # nothing kept alive by the stream
+        raise error from None
 
 
 BLOB_PIECE = 1 << 20  # bytes of a binary value read at a time

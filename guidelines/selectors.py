@@ -233,30 +233,47 @@ class DocumentDigest:
 
     Two documents have the same digest when they hold the same value, as
     ``same_json`` compares them: the order of an object's keys does not count
-    (the capabilities' included), and 1, 1.0 and true differ.
+    (the capabilities' included), 1, 1.0 and true differ, -0.0 is 0.0.
     """
 
     def __init__(self, bundle: Bundle):
         self._around = hashlib.sha256(_canonical(write_document(bundle, capabilities={})))
-        # The capabilities in any order: the sum of their own digests.
-        self._capabilities = 0
+        # Each capability's own digest (32 bytes), hashed in order at the end.
+        self._capabilities: list[bytes] = []
 
     def add(self, key: str, capability: dict) -> None:
-        own = hashlib.sha256(_canonical([key, capability])).digest()
-        self._capabilities = (self._capabilities + int.from_bytes(own, "big")) % 2**256
+        self._capabilities.append(hashlib.sha256(_canonical([key, capability])).digest())
 
     def hexdigest(self) -> str:
-        around = self._around.copy()
-        around.update(self._capabilities.to_bytes(32, "big"))
-        return around.hexdigest()
+        digest = self._around.copy()
+        for own in sorted(self._capabilities):
+            digest.update(own)
+        return digest.hexdigest()
 
 
 def _canonical(value) -> bytes:
+    text = _sorted_text(value)
+    if b"-0.0" in text:  # perhaps a negative zero: equal to zero, as same_json has it
+        text = _sorted_text(_without_negative_zero(value))
+    return text + b"\n"
+
+
+def _sorted_text(value) -> bytes:
     try:
-        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS) + b"\n"
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
     except orjson.JSONEncodeError:  # integers beyond 64 bits
         text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return text.encode("utf-8", "surrogatepass") + b"\n"
+        return text.encode("utf-8", "surrogatepass")
+
+
+def _without_negative_zero(value):
+    if isinstance(value, float):
+        return 0.0 if value == 0 else value
+    if isinstance(value, dict):
+        return {key: _without_negative_zero(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_negative_zero(item) for item in value]
+    return value
 
 
 def guideline_digest(guideline: Guideline) -> str:

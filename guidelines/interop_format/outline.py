@@ -9,7 +9,11 @@ before the next (``guidelines.services.importing``).
 ``outline`` finds those bytes. It walks the top-level object and the
 capabilities object member by member; every value is parsed to find its end
 (by json's own scanner, the fastest at it), and its objects are dropped as
-they are made. Anything it does not expect (text that is not JSON, a document
+they are made. The file is read as Latin-1, a character per byte, so that
+the text takes no more memory than the file whatever its characters (as
+UTF-8, one emoji makes every character four bytes) and its offsets are the
+file's; JSON's own characters are ASCII either way, and the UTF-8 of the
+file is checked apart. Anything it does not expect (text that is not JSON, a document
 or capabilities that are not objects, a key given twice at either level)
 gives ``None``: the document is then read whole, which reports what is wrong
 with it as always.
@@ -46,16 +50,36 @@ _space = WHITESPACE.match
 
 def outline(raw: bytes) -> Outline | None:
     """The document's outline and where its capabilities are, or None to read it whole."""
+    if not _utf8(raw):
+        return None
     bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
     try:
-        text = raw.decode("utf-8-sig")
-        return _outline(text, bom, raw)
-    except (_Unexpected, ValueError, IndexError, RecursionError, UnicodeError):
+        return _outline(raw.decode("latin-1"), bom, raw)
+    except (_Unexpected, ValueError, IndexError, RecursionError):
         # ValueError: json's JSONDecodeError; IndexError: the text ended early.
         return None
 
 
+def _utf8(raw: bytes) -> bool:
+    """Whether ``raw`` is UTF-8, checked a piece at a time."""
+    if raw.isascii():
+        return True
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(raw)
+    try:
+        for at in range(0, len(raw), _PIECE):
+            decoder.decode(view[at : at + _PIECE])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+_PIECE = 1 << 20
+
+
 def _outline(text: str, bom: int, raw: bytes) -> Outline:
+    """``text``: ``raw`` as Latin-1, its offsets the file's."""
     spans: list[tuple[str, int, int]] = []
     where: list[int] = []  # start and end of the capabilities' value
 
@@ -64,7 +88,7 @@ def _outline(text: str, bom: int, raw: bytes) -> Outline:
             return _skip(text, at)[1]
         if text[at] != "{":
             raise _Unexpected
-        end = _members(text, at, capability)
+        end = _members(text, raw, at, capability)
         where[:] = [at, end]
         return end
 
@@ -73,20 +97,17 @@ def _outline(text: str, bom: int, raw: bytes) -> Outline:
         spans.append((key, at, end))
         return end
 
-    start = _space(text, 0).end()
+    start = _space(text, bom).end()
     if text[start] != "{":
         raise _Unexpected
-    end = _members(text, start, top_member)
+    end = _members(text, raw, start, top_member)
     if _space(text, end).end() != len(text) or not where:
         raise _Unexpected
     begin, finish = where
-    document = (text[:begin] + "{}" + text[finish:]).encode("utf-8")
-    offsets = _byte_offsets(text, bom, raw, [at for _, s, e in spans for at in (s, e)])
-    found = [(key, offsets[2 * i], offsets[2 * i + 1]) for i, (key, _, _) in enumerate(spans)]
-    return Outline(document, found)
+    return Outline(raw[:begin] + b"{}" + raw[finish:], spans)
 
 
-def _members(text: str, at: int, member) -> int:
+def _members(text: str, raw: bytes, at: int, member) -> int:
     """Call ``member(key, start of its value)`` for each member of the object at ``at``.
 
     ``member`` returns where the value ends. Returns where the object ends.
@@ -98,11 +119,13 @@ def _members(text: str, at: int, member) -> int:
     while True:
         if text[at] != '"':
             raise _Unexpected
-        key, at = scanstring(text, at + 1)
+        key, end = scanstring(text, at + 1)
+        if not key.isascii():  # read as Latin-1: read it again, as UTF-8
+            key = scanstring(raw[at:end].decode("utf-8"), 1)[0]
         if key in seen:
             raise _Unexpected  # the last value wins: read whole, as json.load would
         seen.add(key)
-        at = _space(text, at).end()
+        at = _space(text, end).end()
         if text[at] != ":":
             raise _Unexpected
         at = _space(text, member(key, _space(text, at + 1).end())).end()
@@ -111,16 +134,3 @@ def _members(text: str, at: int, member) -> int:
         if text[at] != ",":
             raise _Unexpected
         at = _space(text, at + 1).end()
-
-
-def _byte_offsets(text: str, bom: int, raw: bytes, chars: list[int]) -> list[int]:
-    """The offsets in ``raw`` of increasing offsets in ``text``, its decoding."""
-    if len(text) + bom == len(raw):  # one byte a character
-        return [bom + at for at in chars]
-    offsets = []
-    char, byte = 0, bom
-    for at in chars:
-        byte += len(text[char:at].encode("utf-8"))
-        char = at
-        offsets.append(byte)
-    return offsets

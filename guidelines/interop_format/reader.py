@@ -148,20 +148,24 @@ def _report_repeated_keys(
     doc, repeated: list[tuple[dict, list[str]]], report: Report, at: str = ""
 ) -> None:
     # Only the objects are known, not where they are: find their pointers.
+    # Reported in the order of their pointers, however the document was read
+    # (whole, or a capability at a time).
     wanted = {id(obj): keys for obj, keys in repeated}
+    found: list[tuple[str, str]] = []
     stack: list[tuple[Any, str]] = [(doc, at)]
     while stack:
         value, path = stack.pop()
         if isinstance(value, dict):
-            for key in wanted.get(id(value), ()):
-                report.warn(
-                    pointer_join(path, key),
-                    f"key {key!r} appears more than once in this object; "
-                    "the last value is kept, as json.load does",
-                )
+            found += [(pointer_join(path, key), key) for key in wanted.get(id(value), ())]
             stack.extend((child, pointer_join(path, key)) for key, child in value.items())
         elif isinstance(value, list):
             stack.extend((child, pointer_join(path, str(i))) for i, child in enumerate(value))
+    for where, key in sorted(found):
+        report.warn(
+            where,
+            f"key {key!r} appears more than once in this object; "
+            "the last value is kept, as json.load does",
+        )
 
 
 def detect_generation(doc: Any) -> Generation:
@@ -231,13 +235,15 @@ class Reading:
 
     def parse_capability(self, key: str, piece: bytes) -> Any:
         """Parse a capability's own bytes, as ``parse_json`` parses the document."""
+        _text_or_refuse(key, self._at)  # the key is not in the piece
         at = pointer_join(self._at, key)
         return parse_text(piece.decode("utf-8"), self._repeated, at=at, depth=2)
 
     def warnings(self) -> list[tuple[str, str]]:
         """Everything noticed, once every capability is read."""
         read = self._top.warnings + self._capabilities.warnings + self._sections.warnings
-        found = self._repeated.warnings + read + self._checks.warnings()
+        # Repeated keys by place, as ``parse_json`` reports them in a whole document.
+        found = sorted(self._repeated.warnings) + read + self._checks.warnings()
         # Validation adds missing keys, patterns and enums; a value the reader
         # already reported and kept verbatim is not reported twice.
         noticed = {where for where, message in read if message.endswith(KEPT)}

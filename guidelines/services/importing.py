@@ -186,12 +186,21 @@ class _Incoming:
         reading.keep(digest=digest, written=written)
         return reading
 
-    def check(self) -> _Reading:
+    def check(self) -> _Checked:
         """Read and check every capability, storing nothing: for the digest and the warnings."""
         reading = self.reading(digest=True, written=False)
         for _ in reading.capabilities():
             pass
-        return reading
+        return _Checked(reading.digest.hexdigest(), reading.reading.warnings(), reading.counts)
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """What a pass that stores nothing found: all that is kept of it."""
+
+    digest: str
+    warnings: list[tuple[str, str]]
+    counts: dict
 
 
 class _Reading:
@@ -219,11 +228,18 @@ class _Reading:
         if digest:
             self.digest = DocumentDigest(self.bundle)
         if written and SplicedDocument.applies(self.bundle.guideline):
-            with suppress(orjson.JSONEncodeError, ValueError):
-                # On disk, not in memory: it is read back only to be stored.
-                # Closed once stored, or when this reading is dropped.
-                out = tempfile.TemporaryFile()  # noqa: SIM115
+            # On disk, not in memory: it is read back only to be stored.
+            out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+            try:
                 self.written = SplicedDocument(self.bundle, out)
+            except (orjson.JSONEncodeError, ValueError):
+                out.close()
+
+    def close(self) -> None:
+        """Give up what was written (its temporary file)."""
+        if self.written is not None:
+            self.written.out.close()
+            self.written = None
 
     def capabilities(self):
         """(capability, tests), each read, checked and written back; once."""
@@ -247,7 +263,7 @@ class _Reading:
                 try:
                     self.written.add(key, written)
                 except (orjson.JSONEncodeError, ValueError):
-                    self.written = None
+                    self.close()  # the rows are exported instead
             self.plain = self.plain and _plain(capability, *tests)
             self.capabilities_count += 1
             self.tests += len(tests)
@@ -318,7 +334,7 @@ def _check_replaceable(existing: Guideline, status: str, request: _Request) -> N
 @transaction.atomic
 def _guideline_store(
     incoming: _Incoming,
-    checked: _Reading | None,
+    checked: _Checked | None,
     request: _Request,
     *,
     key,
@@ -332,20 +348,52 @@ def _guideline_store(
     existing = Guideline.objects.select_for_update().filter(key=key).first()
     if existing is not None:
         checked = checked or incoming.check()
-        if checked.digest.hexdigest() == guideline_digest(existing):
-            return ImportResult(existing, "unchanged", checked.reading.warnings(), **checked.counts)
+        if checked.digest == guideline_digest(existing):
+            return ImportResult(existing, "unchanged", checked.warnings, **checked.counts)
         _check_replaceable(existing, incoming.status, request)
         parts_replacing.send(sender=Guideline, guideline=existing)
         _guideline_clear(existing)
         kind = EventKind.REPLACED
     else:
         if request.if_match is not None:
+            incoming.check()  # a document that cannot be read says so first
             raise PreconditionFailed(f"there is no guideline named {key!r} to match")
         kind = EventKind.IMPORTED
     # History published elsewhere is served from its bytes, as an approval's
     # would be: kept as they are written while storing, when they can be.
     first_revision = kind == EventKind.IMPORTED and incoming.status in PUBLISHED
     reading = incoming.reading(digest=False, written=first_revision)
+    try:
+        return _reading_record(
+            reading,
+            checked,
+            kind,
+            existing,
+            key=key,
+            raw=raw,
+            filename=filename,
+            actor=actor,
+            channel=channel,
+            first_revision=first_revision,
+        )
+    finally:
+        reading.close()
+
+
+def _reading_record(
+    reading: _Reading,
+    checked: _Checked | None,
+    kind: str,
+    existing: Guideline | None,
+    *,
+    key,
+    raw,
+    filename,
+    actor,
+    channel,
+    first_revision: bool,
+) -> ImportResult:
+    """Store the rows as they are read, record the event, keep the first revision."""
     guideline = reading.bundle.guideline
     guideline.key = key
     if existing is not None:
@@ -358,7 +406,7 @@ def _guideline_store(
         guideline.revision = 1
         guideline._state.adding = True
     _reading_store(reading)
-    warnings = (checked or reading).reading.warnings()
+    warnings = checked.warnings if checked is not None else reading.reading.warnings()
     if kind == EventKind.REPLACED:
         parts_replaced.send(sender=Guideline, guideline=guideline)
     forget_served_at_commit(key)
@@ -383,10 +431,9 @@ def _guideline_store(
         if reading.written is not None and reading.plain:
             written = reading.written
             sha256 = written.finish()
-            with written.out as file:
-                file.seek(0)
-                body = WrittenBody(file, written.size, sha256)
-                document_revision_before_change(guideline, body=body)
+            written.out.seek(0)
+            body = WrittenBody(written.out, written.size, sha256)
+            document_revision_before_change(guideline, body=body)
         else:
             document_revision_before_change(Guideline.objects.get(pk=guideline.pk))
     outcome = "replaced" if kind == EventKind.REPLACED else "created"

@@ -8,6 +8,7 @@ warnings in the same order, the same rows and bytes, the same refusals, and
 nothing stored when a capability late in the document is refused.
 """
 
+import hashlib
 import json
 
 import pytest
@@ -96,6 +97,23 @@ def test_outline_leaves_what_it_does_not_expect_to_the_whole_reading(text):
 
 
 # -- the same result as a whole reading ------------------------------------------
+
+BASELINE = REPO / "tests" / "data" / "import_baseline"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name", sorted(json.loads((BASELINE / "expected.json").read_bytes())), ids=str
+)
+def test_an_import_warns_and_exports_as_the_whole_reading_did_before(name):
+    """Against what the importer gave before it streamed (tests/data/import_baseline)."""
+    expected = json.loads((BASELINE / "expected.json").read_bytes())[name]
+    raw = (REPO / name).read_bytes()
+    assert outline(raw) is not None
+    result = import_doc(raw, "baseline")
+    assert [list(warning) for warning in result.warnings] == expected["warnings"]
+    body = guideline_document_bytes(result.guideline)
+    assert hashlib.sha256(body).hexdigest() == expected["export_sha256"]
 
 
 @pytest.mark.django_db
@@ -271,3 +289,91 @@ def test_the_digest_tells_1_from_1_0_and_true():
 def test_outline_skips_values_without_keeping_them():
     # The skipping decoder makes no objects: what it parses comes back as nothing.
     assert outline_module._skip('{"a": {"b": [1, {"c": 2}]}}', 0) == (None, 27)
+
+
+# -- found by review --------------------------------------------------------------
+
+
+def many_capabilities(count: int) -> dict:
+    """The demo guideline with its capabilities cloned ``count`` times over."""
+    doc = json.loads(DEMO.read_bytes())
+    doc["capabilities"] = {
+        f"{key}-{n:03d}": value for n in range(count) for key, value in doc["capabilities"].items()
+    }
+    return doc
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_fault_after_many_capabilities_are_sent_is_still_the_document_s_fault():
+    """COPY has sent rows (it reads 8 kB at a time) when the last capability is refused."""
+    doc = many_capabilities(60)
+    *_, last = doc["capabilities"]
+    doc["capabilities"][last]["tests"] = 5
+    raw = json.dumps(doc, indent=2).encode()
+    assert len(raw) > 100_000
+    with pytest.raises(FormatError, match="tests must be a list of names"):
+        import_doc(raw, "late")
+    assert not Guideline.objects.filter(key="late").exists()
+    assert not Capability.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_half_a_surrogate_pair_in_a_capability_s_name_is_refused_as_whole():
+    raw = late_fault("").replace(b'"compute-servers-create": {', b'"compute-\\ud800": {', 1)
+    assert b"\\ud800" in raw
+    with pytest.raises(FormatError) as whole:
+        read_whole(raw)
+    with pytest.raises(FormatError) as streamed:
+        import_doc(raw, "surrogate")
+    assert str(streamed.value) == str(whole.value)
+    assert streamed.value.where == "/capabilities"
+    assert not Guideline.objects.filter(key="surrogate").exists()
+
+
+@pytest.mark.django_db
+def test_a_published_document_with_a_negative_zero_is_unchanged_when_imported_again():
+    # PostgreSQL's jsonb gives -0.0 back as 0.0: the same JSON value.
+    doc = json.loads(DEMO.read_bytes())
+    doc["metadata"]["x_note"] = -0.0
+    raw = json.dumps(doc).encode()
+    assert import_doc(raw, "zero").outcome == "created"
+    assert import_doc(raw, "zero").outcome == "unchanged"
+
+
+@pytest.mark.django_db
+def test_keys_given_twice_are_reported_in_the_same_order_however_the_document_is_read():
+    text = (BASELINE / "quirky.json").read_text()
+    raw = text.replace('"schema": "2.0"', '"schema": "2.0", "schema": "2.0"').encode()
+    assert outline(raw) is not None
+    _, warnings = read_whole(raw)
+    repeated = [w for w in warnings if "more than once" in w[1]]
+    assert len(repeated) == 3
+    assert repeated == sorted(repeated)
+    assert import_doc(raw, "twice").warnings == warnings
+
+
+@pytest.mark.django_db
+def test_a_document_that_cannot_be_read_says_so_before_a_missing_guideline_is_named():
+    raw = late_capability(5)
+    with pytest.raises(FormatError, match="a capability is an object"):
+        import_doc(raw, "nothing-here", if_match='"abc"')
+
+
+@pytest.mark.django_db
+def test_characters_of_every_width_in_capability_names_import_as_read_whole():
+    doc = json.loads(DEMO.read_bytes())
+    key = "compute-caf\u00e9-\u2014-\U0001f600"
+    doc["capabilities"][key] = doc["capabilities"].pop("compute-servers-create")
+    for encoded in (json.dumps(doc, ensure_ascii=False), json.dumps(doc)):
+        raw = encoded.encode()
+        found = outline(raw)
+        assert key in [name for name, _, _ in found.capabilities]
+        _, warnings = read_whole(raw)
+        result = import_doc(raw, f"wide-{len(raw)}")
+        assert result.warnings == warnings
+        assert Capability.objects.filter(guideline=result.guideline, key=key).exists()
+
+
+def test_the_outline_of_a_file_that_is_not_utf8_is_left_to_the_whole_reading():
+    assert outline(b'{"capabilities": {"a": {"d": "\xe9"}}}') is None
+    assert outline(b'{"capabilities": {"a": {"d": "\xc3\xa9"}}}') is not None
