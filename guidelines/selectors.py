@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import re
 import secrets
@@ -196,7 +195,7 @@ class SplicedDocument:
         self._inner = b"\n" + b" " * (self._indent + 2)
         self._after = around[at + len(quoted) :]
         self._first = True
-        self.out = io.BytesIO() if out is None else out
+        self.out = _Pieces() if out is None else out
         self.size = 0
         self._sha256 = hashlib.sha256()
         self._write(around[:at] + b"{")
@@ -226,6 +225,23 @@ class SplicedDocument:
     def bytes(self) -> bytes:
         self.finish()
         return self.out.getvalue()
+
+
+class _Pieces:
+    """Bytes written in pieces, joined once: a growing buffer is copied as it grows."""
+
+    def __init__(self):
+        self._pieces: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        self._pieces.append(data)
+
+    def getvalue(self) -> bytes:
+        pieces, self._pieces = self._pieces, []
+        return b"".join(pieces)
+
+    def close(self) -> None:
+        self._pieces = []
 
 
 class DocumentDigest:

@@ -260,7 +260,9 @@ def _read_field(row, member: Field, value, *, report: Report, at: tuple[str, str
         )
         return
     setattr(row, member.attr, decoded)
-    if not same_json(member.codec.encode(decoded), value):
+    encoded = member.codec.encode(decoded)
+    # Most values come back as the very object read (a name, a flag).
+    if encoded is not value and not same_json(encoded, value):
         # Understood, but written unusually ("false" for false): keep the
         # spelling so the document comes back as it was.
         row.extra[pointer_join(row_path, key)] = value
