@@ -208,10 +208,7 @@ def insert(
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            lines = (
-                "\t".join(_copy_text(value) for value in row) + "\n"
-                for row in _with_json(rows, is_json)
-            )
+            lines = (_copy_line(row) for row in _with_json(rows, is_json))
             _copy(cursor, table, names, lines)
             return
         quoted = ", ".join(connection.ops.quote_name(name) for name in names)
@@ -272,6 +269,15 @@ def _copy_text(value) -> str:
     text = str(value)
     # Most values have nothing to escape: searching is cheaper than translating.
     return text.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE.search(text) else text
+
+
+def _copy_line(row) -> str:
+    """A row in COPY's text format, with its newline."""
+    # Nearly always nothing to escape: checked once a row, without a call a value.
+    texts = [v if v is None else "t" if v is True else "f" if v is False else str(v) for v in row]
+    if any(map(_NEEDS_ESCAPE.search, [text for text in texts if text is not None])):
+        return "\t".join(map(_copy_text, row)) + "\n"
+    return "\t".join(["\\N" if text is None else text for text in texts]) + "\n"
 
 
 class _CopyStream(io.TextIOBase):
