@@ -8,6 +8,7 @@ import re
 import secrets
 from collections import defaultdict
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import BinaryIO
 
 import orjson
@@ -249,7 +250,9 @@ class DocumentDigest:
 
     Two documents have the same digest when they hold the same value, as
     ``same_json`` compares them: the order of an object's keys does not count
-    (the capabilities' included), 1, 1.0 and true differ, -0.0 is 0.0.
+    (the capabilities' included), 1, 1.0 and true differ. Numbers count as
+    PostgreSQL stores them, so that a document imported again is unchanged:
+    -0.0 is 0.0, and a whole float from 1e16 up is the integer.
     """
 
     def __init__(self, bundle: Bundle):
@@ -269,9 +272,31 @@ class DocumentDigest:
 
 def _canonical(value) -> bytes:
     text = _sorted_text(value)
-    if b"-0.0" in text:  # perhaps a negative zero: equal to zero, as same_json has it
-        text = _sorted_text(_without_negative_zero(value))
+    if _STORED_OTHERWISE.search(text):
+        text = _sorted_text(_as_stored(value))
     return text + b"\n"
+
+
+# A negative zero, or a number written with an exponent: perhaps a float that
+# PostgreSQL's jsonb gives back otherwise (-0.0 as 0.0, 1e20 as an integer).
+_STORED_OTHERWISE = re.compile(rb"-0\.0|\de")
+
+
+def _as_stored(value):
+    """``value`` as jsonb gives it back: the same number, whichever way it is stored."""
+    if isinstance(value, float):
+        if value == 0:
+            return 0.0
+        if value.is_integer() and abs(value) >= 1e16:  # written 1e16 and up
+            # The number its shortest spelling says (1.5e300 is 15 and 299
+            # zeros), as jsonb keeps it; not the float's binary value.
+            return int(Decimal(repr(value)))
+        return value
+    if isinstance(value, dict):
+        return {key: _as_stored(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_stored(item) for item in value]
+    return value
 
 
 def _sorted_text(value) -> bytes:
@@ -280,16 +305,6 @@ def _sorted_text(value) -> bytes:
     except orjson.JSONEncodeError:  # integers beyond 64 bits
         text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return text.encode("utf-8", "surrogatepass")
-
-
-def _without_negative_zero(value):
-    if isinstance(value, float):
-        return 0.0 if value == 0 else value
-    if isinstance(value, dict):
-        return {key: _without_negative_zero(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_without_negative_zero(item) for item in value]
-    return value
 
 
 def guideline_digest(guideline: Guideline) -> str:

@@ -13,10 +13,10 @@ they are made. The file is read as Latin-1, a character per byte, so that
 the text takes no more memory than the file whatever its characters (as
 UTF-8, one emoji makes every character four bytes) and its offsets are the
 file's; JSON's own characters are ASCII either way, and the UTF-8 of the
-file is checked apart. Anything it does not expect (text that is not JSON, a document
-or capabilities that are not objects, a key given twice at either level)
-gives ``None``: the document is then read whole, which reports what is wrong
-with it as always.
+file is checked apart. Anything it does not expect (text that is not JSON, a
+document or capabilities that are not objects, a key given twice at either
+level, a number Python will not read) gives ``None``: the document is then
+read whole, which reports what is wrong with it as always.
 """
 
 from __future__ import annotations

@@ -91,6 +91,14 @@ def parse_text(text: str, report: Report | None, *, at: str = "", depth: int = 0
             raise FormatError("", f"{number} is too large a number to store; write a smaller one")
         return value
 
+    def whole(number: str) -> int:
+        try:
+            return int(number)
+        except ValueError:  # Python reads at most 4,300 digits (sys.int_info)
+            raise FormatError(
+                "", f"a number of {len(number):,} digits is too long to read; write a shorter one"
+            ) from None
+
     try:
         doc = loads_bounded(
             json.loads,
@@ -99,6 +107,7 @@ def parse_text(text: str, report: Report | None, *, at: str = "", depth: int = 0
             object_pairs_hook=last_value_wins,
             parse_constant=not_json,
             parse_float=finite,
+            parse_int=whole,
         )
     except json.JSONDecodeError as exc:
         raise FormatError(

@@ -233,7 +233,10 @@ class _Reading:
             try:
                 self.written = SplicedDocument(self.bundle, out)
             except (orjson.JSONEncodeError, ValueError):
+                out.close()  # the rows are exported instead
+            except BaseException:
                 out.close()
+                raise
 
     def close(self) -> None:
         """Give up what was written (its temporary file)."""

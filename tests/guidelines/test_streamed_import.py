@@ -377,3 +377,30 @@ def test_characters_of_every_width_in_capability_names_import_as_read_whole():
 def test_the_outline_of_a_file_that_is_not_utf8_is_left_to_the_whole_reading():
     assert outline(b'{"capabilities": {"a": {"d": "\xe9"}}}') is None
     assert outline(b'{"capabilities": {"a": {"d": "\xc3\xa9"}}}') is not None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("where", ["metadata", "capability"])
+def test_a_number_too_long_to_read_is_the_document_s_fault(where):
+    digits = "1" * 5000
+    if where == "metadata":
+        text = json.dumps(json.loads(DEMO.read_bytes()))
+        raw = text.replace('"metadata": {', f'"metadata": {{"x_long": {digits}, ', 1).encode()
+    else:
+        raw = late_fault(f'"x_long": {digits}, ')
+    with pytest.raises(FormatError, match="5,000 digits is too long to read") as whole:
+        read_whole(raw)
+    with pytest.raises(FormatError) as streamed:
+        import_doc(raw, "long-number")
+    assert str(streamed.value) == str(whole.value)
+
+
+@pytest.mark.django_db
+def test_a_document_with_a_float_postgresql_keeps_as_an_integer_is_unchanged_imported_again():
+    # jsonb gives 1e20 back as 100000000000000000000: the same number.
+    doc = json.loads(DEMO.read_bytes())
+    doc["metadata"]["x_big"] = 1e20
+    doc["metadata"]["x_bigger"] = [1.5e300, -0.0, 2.5]
+    raw = json.dumps(doc).encode()
+    assert import_doc(raw, "floats").outcome == "created"
+    assert import_doc(raw, "floats").outcome == "unchanged"
