@@ -148,22 +148,29 @@ def guideline_document_bytes(guideline: Guideline) -> bytes:
     under the capabilities), and below STREAM_ABOVE capabilities, where it is
     faster, the whole document is written.
     """
-    gen = GENERATIONS[guideline.schema]
     if (
         not SplicedDocument.applies(guideline)
         or Capability.objects.filter(guideline=guideline).count() < STREAM_ABOVE
     ):
         # Small (every real guideline: 2020.06 has 79 capabilities): faster whole.
         return document_bytes(guideline_document(guideline))
+    try:
+        spliced = _fed(guideline, SplicedDocument)
+    except (orjson.JSONEncodeError, ValueError):
+        return document_bytes(guideline_document(guideline))
+    return spliced.bytes()
+
+
+def _fed(guideline: Guideline, sink):
+    """``sink`` made of the guideline's rows but its capabilities, then given each
+    capability, written, as its rows come (``SplicedDocument``, ``DocumentDigest``)."""
+    gen = GENERATIONS[guideline.schema]
     # A large guideline's objects, made and dropped by the million: see bulk.
     with cyclic_gc_paused(), _one_snapshot():
-        try:
-            spliced = SplicedDocument(_bundle(guideline, []))
-            for capability, tests in _capabilities_streamed(guideline):
-                spliced.add(capability.key, write_capability(gen, capability, tests))
-        except (orjson.JSONEncodeError, ValueError):
-            return document_bytes(guideline_document(guideline))
-        return spliced.bytes()
+        fed = sink(_bundle(guideline, []))
+        for capability, tests in _capabilities_streamed(guideline):
+            fed.add(capability.key, write_capability(gen, capability, tests))
+        return fed
 
 
 class SplicedDocument:
@@ -309,12 +316,7 @@ def _sorted_text(value) -> bytes:
 
 def guideline_digest(guideline: Guideline) -> str:
     """``DocumentDigest`` of the guideline's document as stored, a capability at a time."""
-    gen = GENERATIONS[guideline.schema]
-    with cyclic_gc_paused(), _one_snapshot():
-        digest = DocumentDigest(_bundle(guideline, []))
-        for capability, tests in _capabilities_streamed(guideline):
-            digest.add(capability.key, write_capability(gen, capability, tests))
-        return digest.hexdigest()
+    return _fed(guideline, DocumentDigest).hexdigest()
 
 
 def document_bytes(document: dict) -> bytes:

@@ -12,6 +12,7 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from guidelines.bulk import maker
@@ -218,18 +219,20 @@ class Reading:
     the warnings are those of reading the document whole, in the same order.
     """
 
-    def __init__(self, doc: Any, repeated: Report | None = None):
+    def __init__(self, doc: Any, repeated: Iterable[tuple[str, str]] = ()):
         """``doc``: the document, its capabilities included or left out (an empty
-        object in their place); ``repeated``: keys its parsing found repeated."""
+        object in their place); ``repeated``: the warnings of keys its parsing
+        found repeated (those in the capabilities' own text are added here)."""
         self.generation = detect_generation(doc)
         self.outline = doc
-        self._repeated = repeated or Report()
+        self._repeated = Report()
+        self._repeated.warnings = list(repeated)
         self._top, self._capabilities, self._sections = Report(), Report(), Report()
         self._reader = _Reader(self.generation, self._top)
         self.bundle, child = self._reader.outline(doc, self._sections)
         self.capabilities_value: dict = child.value
         self._at = child.doc_path
-        refuse_unstorable_names(self.bundle)
+        _refuse_unstorable_outline(self.bundle)
         self._checks = _CrossChecks(self.generation, self.bundle)
         self._violations = outline_violations(doc, self.generation.version)
 
@@ -237,7 +240,7 @@ class Reading:
         """Read one capability, ``position`` in the document, and check it."""
         self._reader.report = self._capabilities
         capability, tests = self._reader.capability(self.bundle, key, obj, position, self._at)
-        refuse_unstorable_capability_names(capability, tests)
+        _refuse_unstorable_capability(capability, tests)
         self._checks.add(capability, tests)
         self._violations += capability_violations(key, obj, self.generation.version)
         return capability, tests
@@ -291,8 +294,9 @@ def _refuse_if_unstorable(value, *where: str) -> None:
         )
 
 
-def refuse_unstorable_names(bundle: Bundle) -> None:
-    """FormatError at the first name or id too long to be stored (and indexed)."""
+def _refuse_unstorable_outline(bundle: Bundle) -> None:
+    """FormatError at the first name too long to be stored (and indexed), but for the
+    capabilities' (``_refuse_unstorable_capability``, as each is read)."""
     check = _refuse_if_unstorable
     for criterion in bundle.criteria:
         check(criterion.key, "criteria", criterion.key)
@@ -304,15 +308,13 @@ def refuse_unstorable_names(bundle: Bundle) -> None:
         check(component.name, "components", component.name)
         for entry in entries:
             check(entry.name, "components", component.name)
-    for capability, tests in bundle.capabilities:
-        refuse_unstorable_capability_names(capability, tests)
     for section, parts in bundle.designated_sections:
         check(section.project, "designated_sections", section.project)
         for part in parts:
             check(part.name, "designated_sections", section.project)
 
 
-def refuse_unstorable_capability_names(capability: Capability, tests: list[Test]) -> None:
+def _refuse_unstorable_capability(capability: Capability, tests: list[Test]) -> None:
     check = _refuse_if_unstorable
     check(capability.key, "capabilities", capability.key)
     for test in tests:

@@ -132,7 +132,6 @@ def guideline_import(
             checked,
             request,
             key=key,
-            raw=raw,
             filename=filename,
             actor=actor,
             channel=channel,
@@ -208,7 +207,7 @@ class _Reading:
 
     def __init__(self, incoming: _Incoming):
         self.incoming = incoming
-        self.reading = Reading(incoming.document, _copy(incoming.repeated))
+        self.reading = Reading(incoming.document, incoming.repeated.warnings)
         self.bundle = self.reading.bundle
         self.generation = self.reading.generation
         self.capabilities_count = self.tests = self.flagged = 0
@@ -290,12 +289,6 @@ def _same(written, read) -> bool:
     return same_json(written, read)
 
 
-def _copy(report: Report) -> Report:
-    copy = Report()
-    copy.warnings = list(report.warnings)
-    return copy
-
-
 def _cannot_keep(where: str) -> FormatError:
     return FormatError(
         where,
@@ -341,7 +334,6 @@ def _guideline_store(
     request: _Request,
     *,
     key,
-    raw,
     filename,
     actor,
     channel,
@@ -373,7 +365,6 @@ def _guideline_store(
             kind,
             existing,
             key=key,
-            raw=raw,
             filename=filename,
             actor=actor,
             channel=channel,
@@ -390,7 +381,6 @@ def _reading_record(
     existing: Guideline | None,
     *,
     key,
-    raw,
     filename,
     actor,
     channel,
@@ -423,7 +413,7 @@ def _reading_record(
         data={
             # Never the server's path: events are public.
             "filename": PurePath(filename).name,
-            "sha256": hashlib.sha256(raw).hexdigest(),
+            "sha256": hashlib.sha256(reading.incoming.raw).hexdigest(),
             "status": guideline.status,
             "warnings": [list(w) for w in warnings],
         },
@@ -475,10 +465,12 @@ def _reading_store(reading: _Reading) -> None:
     """
     bundle_save(reading.bundle)  # all but the capabilities
     guideline = reading.bundle.guideline
-    columns = [f.attname for f in Test._meta.concrete_fields if not f.primary_key]
-    at = columns.index("capability_id")
-    others = attrgetter(*columns[:at], *columns[at + 1 :])
-    as_json = [i for i, name in enumerate(columns[:at] + columns[at + 1 :]) if _is_json(Test, name)]
+    columns, at, others = _columns(Test, "capability_id")
+    as_json = [
+        i
+        for i, name in enumerate(columns[:at] + columns[at + 1 :])
+        if isinstance(Test._meta.get_field(name), models.JSONField)
+    ]
     texts: dict[str, str] = {}  # one copy of each JSON text: the layouts of 100,000 tests are few
     waiting: list[tuple[str, tuple]] = []
 
@@ -502,10 +494,6 @@ def _reading_store(reading: _Reading) -> None:
         ((*values[:at], ids[key], *values[at:]) for key, values in waiting),
         json_as_text=True,
     )
-
-
-def _is_json(model, name: str) -> bool:
-    return isinstance(model._meta.get_field(name), models.JSONField)
 
 
 def _guideline_clear(guideline: Guideline) -> None:
@@ -570,11 +558,17 @@ def _insert(model, owned, *, owner_column: str) -> None:
     ``owned``: (owner's id, instance) pairs; the id goes in ``owner_column``
     (the guideline's, or the parent row's).
     """
-    columns = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
-    at = columns.index(owner_column)
-    others = attrgetter(*columns[:at], *columns[at + 1 :])
+    columns, at, others = _columns(model, owner_column)
     bulk.insert(
         model,
         columns,
         ((*values[:at], owner, *values[at:]) for owner, row in owned for values in [others(row)]),
     )
+
+
+def _columns(model, owner_column: str):
+    """The columns a row of ``model`` is stored in, where its owner's id goes in
+    them, and a getter of the others' values from an instance."""
+    columns = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+    at = columns.index(owner_column)
+    return columns, at, attrgetter(*columns[:at], *columns[at + 1 :])
